@@ -1,0 +1,39 @@
+/*
+ * Internal to the access-log parsers (src/ingest/logfmt_*.c): the per-family
+ * line parsers behind logfmt_parse, and the field views they share.
+ */
+#ifndef TR_INGEST_LOGFMT_FAMILIES_H
+#define TR_INGEST_LOGFMT_FAMILIES_H
+
+#include "ingest/logfmt_core.h"
+
+/* Views into a line, one per enum tpl_field (p NULL = absent). */
+struct logfmt_fields {
+    const char *p[TF_FIELD_COUNT];
+    size_t n[TF_FIELD_COUNT];
+};
+
+void logfmt_fields_reset(struct logfmt_fields *f);
+/* Fills obs from the views (unescaping per `escape`); LOGFMT_OK or LOGFMT_PLAIN. */
+int logfmt_fields_to_obs(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,
+                         struct observation *obs, struct logfmt_scratch *s);
+
+/* Template builder used by the compilers: literals and variables in order. */
+void tpl_begin(struct tpl *t, int kind, int escape);
+int tpl_lit(struct tpl *t, const char *s, size_t n, struct tr_error *err);
+int tpl_var(struct tpl *t, int field, int fixed_len, const char *name, size_t name_len, struct tr_error *err);
+int tpl_finish(struct tpl *t, struct tr_error *err);
+
+/* Template families: fills the views of the fields the format has. 0, or -1 with *why. */
+int tpl_match(const struct tpl *t, const char *line, size_t len, struct logfmt_fields *f, const char **why);
+
+int tpl_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
+                   struct logfmt_scratch *s);
+int aws_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
+                   struct logfmt_scratch *s);
+int w3c_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
+                   struct logfmt_scratch *s);
+int jsonlog_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
+                       struct logfmt_scratch *s);
+
+#endif

@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# tlsready scan against a server that misbehaves in every way we could think of
+# (tests/hostile/hostile_server.c --list). For each mode: a result for every
+# version with the status and reason keyword that mode must yield, within its
+# timeout, exit code 0/1/3 (never a crash or a kill), no sanitizer report
+# (ASan, UBSan, LeakSanitizer), and no "accepted" that the server did not
+# really give. Peak memory is bounded on the modes that stream data at us.
+source "$(dirname "$0")/../lib.sh"
+source "$(dirname "$0")/../hostile/lib_hostile.sh"
+
+T=2                       # --timeout of every scan
+FAST=3.5                  # seconds: a mode that answers at once must not cost a timeout
+SLOW=$((2 * T + 3))       # seconds: modes that stall cost at most ~2 timeouts (two rounds of probes)
+RSS_EXTRA_KB=12288        # a 16 MB Certificate may cost at most 12 MB over the control's peak
+
+if ! "$TLSREADY" scan --help >/dev/null 2>&1; then
+  ok "# SKIP tlsready scan not built yet"
+  done_testing; exit 0
+fi
+hostile_build || { not_ok "hostile server compiles"; done_testing; exit 1; }
+make_cert "$TEST_TMP" localhost
+openssl x509 -in "$TEST_TMP/localhost.crt" -outform DER -out "$TEST_TMP/localhost.der"
+
+L="refused:protocol.version"          # a fatal protocol_version alert
+TLS12=(ssl3=$L tls1.0=$L tls1.1=$L tls1.2=accepted tls1.3=$L)
+all() { local s=$1; echo "ssl3=$s tls1.0=$s tls1.1=$s tls1.2=$s tls1.3=$s"; }
+
+# mode | wall bound | expected per version (check_scan.py SPECs)
+declare -A WANT BOUND
+WANT[valid]="${TLS12[*]}";                                          BOUND[valid]=$FAST
+WANT[random]=$(all 'unknown:not tls');                              BOUND[random]=$FAST
+WANT[http]=$(all 'unknown:not tls|http');                           BOUND[http]=$FAST
+WANT[sslv2]=$(all 'refused|unknown:ssl ?v?2');                        BOUND[sslv2]=$FAST
+WANT[huge-record]=$(all 'unknown:record|overflow|too (long|large)|length'); BOUND[huge-record]=$FAST
+WANT[hs-len-long]=$(all 'unknown:clos|truncat|eof|incomplete|short'); BOUND[hs-len-long]=$FAST
+WANT[hs-len-short]=$(all 'unknown:malformed|short|truncat|length|trailing'); BOUND[hs-len-short]=$FAST
+WANT[unknown-version]=$(all 'refused|unknown:unknown version');                     BOUND[unknown-version]=$FAST
+WANT[version-0200]=$(all 'refused|unknown:unknown version');                        BOUND[version-0200]=$FAST
+WANT[cipher-not-offered]=$(all 'unknown:cipher|suite');             BOUND[cipher-not-offered]=$FAST
+WANT[dup-ext]=$(all 'unknown:duplicate');                           BOUND[dup-ext]=$FAST
+WANT[trunc-ext]=$(all 'unknown:extension|truncat|malformed');       BOUND[trunc-ext]=$FAST
+WANT[trunc-ext-block]=$(all 'unknown:extension|truncat|malformed'); BOUND[trunc-ext-block]=$FAST
+WANT[cert-16mb]="ssl3=$L tls1.0=$L tls1.1=$L tls1.2=accepted|unknown:certificate|too (long|large)|limit tls1.3=$L"
+BOUND[cert-16mb]=$SLOW
+WANT[slow-drip]=$(all 'unknown:time');                              BOUND[slow-drip]=$SLOW
+WANT[silence]=$(all 'unknown:time');                                BOUND[silence]=$SLOW
+WANT[close]=$(all 'refused|unknown:clos');                          BOUND[close]=$FAST
+WANT[rst]=$(all 'unknown:reset');                                   BOUND[rst]=$FAST
+WANT[rst-immediate]=$(all 'refused|unknown:reset');                 BOUND[rst-immediate]=$FAST
+WANT[valid-garbage]="${TLS12[*]}";                                  BOUND[valid-garbage]=$FAST
+WANT[hrr-loop]="ssl3=$L tls1.0=$L tls1.1=$L tls1.2=accepted tls1.3=accepted|unknown:retry|hrr"
+BOUND[hrr-loop]=$FAST
+WANT[empty-records]=$(all 'unknown:time|empty|zero|malformed|length'); BOUND[empty-records]=$SLOW
+WANT[bad-alert]=$(all 'unknown:alert|malformed|short|length');      BOUND[bad-alert]=$FAST
+
+MODES=(valid random http sslv2 huge-record hs-len-long hs-len-short unknown-version version-0200
+       cipher-not-offered dup-ext trunc-ext trunc-ext-block cert-16mb slow-drip silence close rst
+       rst-immediate valid-garbage hrr-loop empty-records bad-alert)
+
+declare -A PORT
+for m in "${MODES[@]}"; do
+  if hostile_start "$m" --cert "$TEST_TMP/localhost.der"; then PORT[$m]=$HPORT; else PORT[$m]=""; fi
+done
+
+# All scans run at once: each costs at most its bound, and the stalling modes
+# overlap instead of adding up. Memory and wall are per process.
+t0=$(date +%s)
+for m in "${MODES[@]}"; do
+  [ -n "${PORT[$m]}" ] || continue
+  measure "$TEST_TMP/scan.$m" 30 "$TLSREADY" scan --json --timeout "$T" "127.0.0.1:${PORT[$m]}" &
+done
+wait
+diag "all ${#MODES[@]} scans took $(( $(date +%s) - t0 ))s together"
+
+for m in "${MODES[@]}"; do
+  p="$TEST_TMP/scan.$m"
+  if [ -z "${PORT[$m]}" ]; then not_ok "$m: hostile server started"; continue; fi
+  # shellcheck disable=SC2086
+  if not_killed "$p" && san_clean "$p"; then ok "$m: no crash, no kill, sanitizers clean (exit $(cat "$p.rc"))"
+  else not_ok "$m: no crash, no kill, sanitizers clean"; show "$p"; fi
+  # shellcheck disable=SC2086
+  if msg=$(python3 "$HOSTILE_DIR/check_scan.py" "$p.out" ${WANT[$m]} 2>&1); then
+    ok "$m: every version has the expected status and reason"
+  else
+    not_ok "$m: every version has the expected status and reason"
+    echo "$msg" | sed 's/^/# /'; show "$p"
+  fi
+  if wall_below "$p" "${BOUND[$m]}"; then ok "$m: answered in $(cat "$p.wall")s (< ${BOUND[$m]}s)"
+  else not_ok "$m: answered in $(cat "$p.wall")s, bound ${BOUND[$m]}s"; fi
+done
+
+# the control says what the server says, and picks TLS 1.2 when offered everything
+expect_eq "valid: preferred is tls1.2" "$(jq -r .preferred "$TEST_TMP/scan.valid.out" 2>/dev/null)" "tls1.2"
+expect_eq "valid: verdict ok" "$(jq -r .verdict "$TEST_TMP/scan.valid.out" 2>/dev/null)" "ok"
+# a ServerHello that lies (a cipher not offered, a version nobody offered) picks nothing
+for m in cipher-not-offered unknown-version version-0200 dup-ext trunc-ext; do
+  expect_eq "$m: preferred is null" "$(jq -r .preferred "$TEST_TMP/scan.$m.out" 2>/dev/null)" "null"
+done
+
+# memory: streaming 16 MB (and an endless stream of empty records) at us must
+# not grow the process by more than RSS_EXTRA_KB over the control
+base=$(cat "$TEST_TMP/scan.valid.rss")
+for m in cert-16mb empty-records; do
+  got=$(cat "$TEST_TMP/scan.$m.rss")
+  if [ "$got" -le $((base + RSS_EXTRA_KB)) ]; then ok "$m: peak RSS ${got} KB (control ${base} KB)"
+  else not_ok "$m: peak RSS ${got} KB, control ${base} KB, allowed +${RSS_EXTRA_KB} KB"; fi
+done
+
+# the HelloRetryRequest loop ends after the second HRR: no third ClientHello
+if grep -q 'ClientHello number [3-9]' "$TEST_TMP/server.hrr-loop.log"; then
+  not_ok "hrr-loop: tlsready stops after the second HelloRetryRequest"
+  grep -m3 'ClientHello number' "$TEST_TMP/server.hrr-loop.log" | sed 's/^/# /'
+else ok "hrr-loop: tlsready stops after the second HelloRetryRequest"; fi
+
+done_testing
