@@ -230,7 +230,7 @@ static void conn_new(struct conn *c)
         c->c[0] = 10; c->c[1] = (uint8_t)(client >> 16); c->c[2] = (uint8_t)(client >> 8); c->c[3] = (uint8_t)(client | 1);
         c->s[0] = 192; c->s[1] = 0; c->s[2] = 2; c->s[3] = (uint8_t)(server + 1);
     }
-    c->cport = (uint16_t)(1024 + rnd() % 60000);
+    c->cport = (uint16_t)(32768 + rnd() % 28232); /* the Linux ephemeral range */
     c->sport = (uint16_t)(server % 4 == 0 ? 8443 : 443);
     c->cseq = (uint32_t)rnd();
     c->sseq = (uint32_t)rnd();

@@ -881,3 +881,117 @@ const char *agg_format_day(int64_t t, char *buf, size_t cap)
     snprintf(buf, cap, "%04d-%02u-%02u", y % 10000, mo % 100, d % 100);
     return buf;
 }
+
+/* ---------------------------------------------------------------- weighted add (logs) */
+/*
+ * Added for `tlsready logs`, which pre-combines identical requests (same keys,
+ * version, outcome) before counting them: n observations at once, seen first
+ * at o->time and last at last_time. Same effect as n aggregate_add() calls.
+ */
+
+static void row_add_n(struct agg_row *r, const struct contribution *c, uint64_t n, int64_t last)
+{
+    if (c->failed) {
+        r->failed += n;
+        r->failed_legacy += (uint64_t)c->legacy * n;
+    } else {
+        r->versions[c->slot] += n;
+        r->total += n;
+        r->legacy += (uint64_t)c->legacy * n;
+    }
+    if (c->offered >= 0)
+        r->offered[c->offered] += n;
+    time_min(&r->first_seen, c->time);
+    time_max(&r->last_seen, c->time);
+    time_min(&r->first_seen, last);
+    time_max(&r->last_seen, last);
+    if (c->legacy) {
+        time_min(&r->first_legacy, c->time);
+        time_max(&r->last_legacy, c->time);
+        time_min(&r->first_legacy, last);
+        time_max(&r->last_legacy, last);
+    }
+    if (c->category >= 0) {
+        r->cat_all[c->category] += n;
+        r->cat_legacy[c->category] += (uint64_t)c->legacy * n;
+    }
+}
+
+static void pair_add_n(struct agg_pair_row *p, const struct contribution *c, uint64_t n, int64_t last)
+{
+    if (c->failed) {
+        p->failed += n;
+        p->failed_legacy += (uint64_t)c->legacy * n;
+    } else {
+        p->total += n;
+        p->legacy += (uint64_t)c->legacy * n;
+    }
+    time_min(&p->first_seen, c->time);
+    time_max(&p->last_seen, c->time);
+    time_min(&p->first_seen, last);
+    time_max(&p->last_seen, last);
+    if (c->legacy) {
+        time_min(&p->first_legacy, c->time);
+        time_max(&p->last_legacy, c->time);
+        time_min(&p->first_legacy, last);
+        time_max(&p->last_legacy, last);
+    }
+}
+
+int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n, int64_t last_time)
+{
+    if (a->failed)
+        return -1;
+    if (n == 0)
+        return 0;
+    if (!a->scratch) {
+        a->scratch_cap = KEY_MAX + 16;
+        a->scratch = malloc(a->scratch_cap);
+        if (!a->scratch) {
+            a->failed = 1;
+            return -1;
+        }
+    }
+    struct contribution c;
+    c.slot = o->version >= 0 && o->version < TLSV_COUNT ? o->version : TLSV_UNKNOWN;
+    c.offered = o->max_offered >= 0 && o->max_offered < TLSV_COUNT ? o->max_offered : -1;
+    int neg = c.slot != TLSV_UNKNOWN ? c.slot : -1;
+    int judged = a->cfg.legacy_rule == AGG_LEGACY_OFFERED ? (c.offered >= 0 ? c.offered : neg)
+                                                          : (neg >= 0 ? neg : c.offered);
+    c.legacy = judged >= 0 && judged < a->cfg.min_version;
+    c.failed = o->success == 0;
+    c.time = o->time;
+    c.category = AGG_NO_CATEGORY;
+    if (a->cfg.classify) {
+        int cat = a->cfg.classify(a->cfg.classify_ctx, o);
+        if (cat >= 0 && cat < a->cfg.n_categories)
+            c.category = cat;
+    }
+    row_add_n(&a->totals, &c, n, last_time);
+    uint32_t idx[AGG_DIM_COUNT];
+    for (int d = 0; d < AGG_DIM_COUNT; d++) {
+        if (!(a->cfg.dims & AGG_DIM_BIT(d)))
+            continue;
+        size_t kn = build_key(a, (enum agg_dim)d, o, c.category);
+        struct agg_row *r = table_get(a, &a->tables[d], a->scratch, kn, hash_bytes(a->scratch, kn));
+        if (!r) {
+            a->failed = 1;
+            return -1;
+        }
+        row_add_n(r, &c, n, last_time);
+        idx[d] = r->index;
+    }
+    for (int p = 0; p < a->cfg.n_pairs; p++) {
+        const struct agg_pair_spec *ps = &a->cfg.pairs[p];
+        if (ps->legacy_only && !c.legacy)
+            continue;
+        struct agg_pair_row *pr = pair_get(&a->pairs[p], idx[ps->a], idx[ps->b]);
+        if (!pr) {
+            a->failed = 1;
+            return -1;
+        }
+        pair_add_n(pr, &c, n, last_time);
+        a->pairs[p].order_valid = 0;
+    }
+    return 0;
+}

@@ -127,6 +127,10 @@ int aggregate_is_legacy_version(const struct aggregate *a, int version);
 /* Counts one observation in every enabled table. Returns 0, or -1 when out of memory
  * (the aggregate then stops counting and aggregate_failed() says so). */
 int aggregate_add(struct aggregate *a, const struct observation *obs);
+/* n identical observations at once (same keys, version, outcome), first seen at
+ * obs->time and last at last_time: the same counts as n aggregate_add() calls.
+ * Used by `logs`, which pre-combines repeated requests. */
+int aggregate_add_n(struct aggregate *a, const struct observation *obs, uint64_t n, int64_t last_time);
 int aggregate_failed(const struct aggregate *a);
 
 /*

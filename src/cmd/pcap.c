@@ -71,6 +71,9 @@ struct run {
     struct tr_buf out;          /* --handshakes lines, flushed in blocks */
     int write_failed;
     uint64_t refused_for_version, no_reply, alerts;
+    int min_version;
+    int legacy_seen;            /* the exit code's finding, by the aggregation's rule */
+    struct pcap_fp_cache *fp;   /* fingerprint memo */
     struct hs_tracker tracker;
 };
 
@@ -102,10 +105,16 @@ static void on_handshake(void *ctx, const struct pcap_handshake *hs)
 {
     struct run *r = ctx;
     struct pcap_record rec;
-    pcap_record_from(&rec, hs);
-    struct observation obs;
-    pcap_record_observation(&rec, &obs);
-    aggregate_add(r->agg, &obs);
+    pcap_record_from(&rec, hs, r->fp, r->handshakes ? PCAP_FP_CLIENT | PCAP_FP_SERVER : PCAP_FP_CLIENT);
+    /* AGG_LEGACY_NEGOTIATED: the negotiated version, else the highest offered */
+    int v = rec.negotiated_v >= 0 ? rec.negotiated_v : rec.max_offered_v;
+    if (v >= 0 && v < TLSV_COUNT && v < r->min_version)
+        r->legacy_seen = 1;
+    if (r->agg) {
+        struct observation obs;
+        pcap_record_observation(&rec, &obs);
+        aggregate_add(r->agg, &obs);
+    }
     r->refused_for_version += rec.refused_for_version;
     r->alerts += hs->outcome == HS_ALERT;
     r->no_reply += hs->outcome == HS_NO_REPLY;
@@ -318,8 +327,12 @@ int cmd_pcap(int argc, char **argv)
                    { AGG_FINGERPRINT, AGG_CLIENT_IP, 1 } },
         .n_pairs = 3,
     };
-    r.agg = aggregate_new(&acfg);
-    if (!r.agg || hs_tracker_init(&r.tracker, &cfg, on_handshake, &r) < 0) {
+    /* --handshakes needs no aggregate: the exit code comes from legacy_seen */
+    r.min_version = min;
+    r.agg = r.handshakes ? NULL : aggregate_new(&acfg);
+    r.fp = calloc(1, sizeof *r.fp);
+    if ((!r.handshakes && !r.agg) || !r.fp || hs_tracker_init(&r.tracker, &cfg, on_handshake, &r) < 0) {
+        free(r.fp);
         fprintf(stderr, "tlsready pcap: out of memory\n");
         aggregate_free(r.agg);
         return EXIT_USAGE;
@@ -374,8 +387,7 @@ int cmd_pcap(int argc, char **argv)
         r.write_failed = 1;
     if (r.stats)
         print_stats(&r.tracker.stats);
-    const struct agg_row *tot = aggregate_totals(r.agg);
-    if (tot && tot->legacy + tot->failed_legacy > 0)
+    if (r.legacy_seen)
         rc = EXIT_FINDINGS;
     if (input_error || r.write_failed) {
         if (r.write_failed)
@@ -385,5 +397,6 @@ int cmd_pcap(int argc, char **argv)
     hs_tracker_release(&r.tracker);
     tr_buf_free(&r.out);
     aggregate_free(r.agg);
+    free(r.fp);
     return rc;
 }

@@ -99,7 +99,7 @@ int tpl_compile_apache(struct tpl *t, const char *fmt, struct tr_error *err)
         int field = apache_field(*p, arg, alen, &fixed);
         p++;
         if (tpl_var(t, field, fixed, start, (size_t)(p - start), err))
-            return tr_error_prefix(err, "Apache format");
+            return tr_error_prefix(err, "Apache format: ");
     }
-    return tpl_finish(t, err) ? tr_error_prefix(err, "Apache format") : 0;
+    return tpl_finish(t, err) ? tr_error_prefix(err, "Apache format: ") : 0;
 }

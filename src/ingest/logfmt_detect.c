@@ -36,7 +36,7 @@ int logfmt_detect(const char *const *lines, const size_t *lens, int n, struct tr
             else if (r == LOGFMT_BAD)
                 bad++;
         }
-        if (ok == 0 || bad * 10 > ok + bad)
+        if (ok == 0 || bad * 3 > ok + bad)
             continue;
         if (ok > best_ok) {
             best = k;

@@ -77,8 +77,8 @@ int tpl_compile_envoy(struct tpl *t, const char *fmt, struct tr_error *err)
         if (colon && (!memchr(op, '(', n) || paren_close))
             k = (size_t)(colon - op);
         if (tpl_var(t, envoy_field(op, k), 0, pct, n + 2, err))
-            return tr_error_prefix(err, "Envoy format");
+            return tr_error_prefix(err, "Envoy format: ");
         p = close + 1;
     }
-    return tpl_finish(t, err) ? tr_error_prefix(err, "Envoy format") : 0;
+    return tpl_finish(t, err) ? tr_error_prefix(err, "Envoy format: ") : 0;
 }

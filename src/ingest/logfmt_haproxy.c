@@ -115,7 +115,7 @@ int tpl_compile_haproxy(struct tpl *t, const char *fmt, struct tr_error *err)
             p += 4;
         }
         if (tpl_var(t, field, fixed, start, (size_t)(p - start), err))
-            return tr_error_prefix(err, "HAProxy format");
+            return tr_error_prefix(err, "HAProxy format: ");
     }
-    return tpl_finish(t, err) ? tr_error_prefix(err, "HAProxy format") : 0;
+    return tpl_finish(t, err) ? tr_error_prefix(err, "HAProxy format: ") : 0;
 }

@@ -71,10 +71,10 @@ int tpl_compile_nginx(struct tpl *t, const char *fmt, int escape, struct tr_erro
                 fixed = nginx_vars[i].fixed;
             }
         if (tpl_var(t, field, fixed, name, nlen, err))
-            return tr_error_prefix(err, "nginx format");
+            return tr_error_prefix(err, "nginx format: ");
         p = end;
     }
-    return tpl_finish(t, err) ? tr_error_prefix(err, "nginx format") : 0;
+    return tpl_finish(t, err) ? tr_error_prefix(err, "nginx format: ") : 0;
 }
 
 /* ---- reading log_format from nginx.conf ------------------------------------ */

@@ -11,11 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "ingest/logfmt_combine.h"
 #include "ingest/useragent.h"
 #include "util/instream.h"
 
 #define DETECT_LINES 20
 #define UA_CACHE_MAX 65536
+#define COMBINE_MAX (256u * 1024)
 /* below this a file is not worth a second thread */
 #define SPLIT_MIN_BYTES (32u << 20)
 
@@ -27,6 +29,7 @@ struct job {
     struct aggregate *agg;
     int own_agg;
     struct ua_cache *ua;
+    struct combiner *comb;
     const struct logfmt_run_opts *o;
     struct logfmt_stats st;
     uint64_t phys_lines;    /* newline-terminated lines seen, empty ones too */
@@ -34,6 +37,8 @@ struct job {
     int failed;             /* strict stop or out of memory */
     struct tr_error err;
 };
+
+static int job_finish(struct job *j);
 
 void logfmt_stats_merge(struct logfmt_stats *a, const struct logfmt_stats *b, int max_samples)
 {
@@ -99,12 +104,7 @@ static int process_line(struct job *j, const char *line, size_t len, uint64_t li
     int r = logfmt_parse(&j->parser, line, len, &obs, &j->scratch);
     switch (r) {
     case LOGFMT_OK:
-        if (obs.user_agent && !j->o->raw_user_agent) {
-            const char *fam = ua_cache_family(j->ua, obs.user_agent, strlen(obs.user_agent));
-            obs.user_agent = fam[0] ? fam : NULL;
-            obs.browser = obs.user_agent;
-        }
-        if (aggregate_add(j->agg, &obs) < 0) {
+        if (combiner_add(j->comb, &obs) < 0) {
             j->failed = 1;
             tr_errorf(&j->err, "%s: out of memory while counting", j->file);
             return -1;
@@ -123,11 +123,26 @@ static int process_line(struct job *j, const char *line, size_t len, uint64_t li
     }
 }
 
+/* Mapped pages already parsed are dropped every this many bytes, so the
+ * resident size stays bounded whatever the file size. */
+#define RELEASE_STEP (64u << 20)
+
+static void release_before(const char *from, const char *to)
+{
+    uintptr_t a = ((uintptr_t)from + 4095) & ~(uintptr_t)4095, b = (uintptr_t)to & ~(uintptr_t)4095;
+    if (b > a)
+        madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
 static void *run_range(void *arg)
 {
     struct job *j = arg;
-    const char *p = j->b, *e = j->e;
+    const char *p = j->b, *e = j->e, *released = j->b;
     while (p < e) {
+        if ((size_t)(p - released) >= RELEASE_STEP) {
+            release_before(released, p);
+            released = p;
+        }
         const char *nl = memchr(p, '\n', (size_t)(e - p));
         const char *le = nl ? nl : e;
         size_t len = (size_t)(le - p);
@@ -139,6 +154,7 @@ static void *run_range(void *arg)
         p = nl ? nl + 1 : e;
     }
     j->st.bytes += (uint64_t)(j->e - j->b);
+    job_finish(j);
     return NULL;
 }
 
@@ -152,11 +168,23 @@ static int job_init(struct job *j, const char *file, const struct logfmt_run_opt
     j->agg = agg;
     j->own_agg = own;
     j->ua = ua_cache_new(UA_CACHE_MAX);
-    return j->ua ? 0 : -1;
+    j->comb = j->ua ? combiner_new(COMBINE_MAX, agg, j->ua, o->raw_user_agent) : NULL;
+    return j->comb ? 0 : -1;
+}
+
+/* Hands the combined counts to the aggregate; -1 (err set) when out of memory. */
+static int job_finish(struct job *j)
+{
+    if (combiner_flush(j->comb) != 0 && !j->failed) {
+        j->failed = 1;
+        tr_errorf(&j->err, "%s: out of memory while counting", j->file);
+    }
+    return j->failed ? -1 : 0;
 }
 
 static void job_free(struct job *j)
 {
+    combiner_free(j->comb);
     ua_cache_free(j->ua);
     if (j->own_agg)
         aggregate_free(j->agg);
@@ -174,7 +202,7 @@ static int make_parser(const struct logfmt_run_opts *o, const char *file, const 
     if (kind == LOGFMT_NONE) {
         kind = logfmt_detect(lines, lens, n, err);
         if (kind == LOGFMT_NONE)
-            return tr_error_prefix(err, "%s", file);
+            return tr_error_prefix(err, "%s: ", file);
     }
     *kind_out = kind;
     return logfmt_parser_init(p, kind, err);
@@ -362,6 +390,7 @@ static int read_stream(const char *path, const struct logfmt_run_opts *o, struct
         if (process_line(j, line, len, lr.line_no) < 0)
             break;
     }
+    job_finish(j);
     if (j->failed && rc == 0) {
         *err = j->err;
         rc = -1;

@@ -45,6 +45,7 @@ int hs_tracker_init(struct hs_tracker *t, const struct hs_config *cfg, hs_emit_f
     t->emit = emit;
     t->ctx = ctx;
     t->next_sweep_us = INT64_MIN;
+    t->last_evict_us = INT64_MIN;
     return flow_table_init(&t->flows, t->cfg.max_flows);
 }
 
@@ -102,6 +103,8 @@ static void flow_finish(struct hs_tracker *t, struct flow *f)
             emit(t, f, h, HS_NO_REPLY);
         else
             t->stats.hello_incomplete++;
+    } else if (f->state == FS_NEW && h && (h->r[0].hi || h->r[1].hi)) {
+        t->stats.hello_incomplete++; /* bytes came, but never the first ones: undecided */
     }
     if (h)
         hs_put(t, h);
@@ -269,7 +272,12 @@ static void flow_payload(struct hs_tracker *t, struct flow *f, int dir, int64_t 
     reasm_add(r, s->seq, s->payload, s->payload_len);
     if (f->state == FS_NEW || f->client == CLIENT_UNKNOWN) {
         int d = decide(f, h, dir);
-        if (d == SNIFF_NO || (d == SNIFF_MORE && ((r->clipped && r->hi >= r->cap) || r->failed))) {
+        if (d == SNIFF_NO) {
+            f->state = FS_DONE; /* not TLS: nothing to count */
+            flow_finish(t, f);
+            return;
+        }
+        if (d == SNIFF_MORE && ((r->clipped && r->hi >= r->cap) || r->failed)) {
             flow_finish(t, f);
             return;
         }
@@ -322,14 +330,19 @@ void hs_tracker_segment(struct hs_tracker *t, int64_t ts_us, const struct tcp_se
         if ((s->flags & TCP_RST) || (!(s->flags & TCP_SYN) && s->payload_len == 0))
             return;
         f = flow_add(&t->flows, &k, hash, FS_NEW);
-        if (!f) {
-            /* full: make room from flows idle for a quarter of the timeout, once */
+        if (!f && ts_us != t->last_evict_us) {
+            /* full: forget finished flows (nothing is pending on them) and
+             * expire those idle for a quarter of the timeout; at most once per
+             * capture timestamp, so a table full of live handshakes costs one
+             * scan, not one per packet */
+            t->last_evict_us = ts_us;
+            flow_table_evict_state(&t->flows, FS_DONE);
             flow_table_expire(&t->flows, ts_us - t->cfg.idle_timeout_us / 4, on_expire, t);
             f = flow_add(&t->flows, &k, hash, FS_NEW);
-            if (!f) {
-                t->stats.flows_dropped++;
-                return;
-            }
+        }
+        if (!f) {
+            t->stats.flows_dropped++;
+            return;
         }
         t->stats.flows++;
         if (t->flows.count > t->stats.max_flows_seen)

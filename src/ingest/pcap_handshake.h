@@ -84,6 +84,7 @@ struct hs_tracker {
     struct hs_flow *free_hs;  /* recycled per-flow handshake states */
     int64_t next_sweep_us;
     int64_t now_us;
+    int64_t last_evict_us;    /* capture time of the last full-table eviction */
     struct hs_stats stats;
 };
 

@@ -33,7 +33,34 @@ struct pcap_record {
     char ja4[JA4_STR_MAX], ja4s[JA4_STR_MAX];
 };
 
-void pcap_record_from(struct pcap_record *r, const struct pcap_handshake *hs);
+/*
+ * Fingerprints are costly (string building, MD5, SHA-256) and real traffic
+ * repeats a few hundred client and server configurations over and over, so
+ * they are memoised: keyed by a 128-bit hash of exactly the fields the JA3/JA4
+ * (JA3S/JA4S) definitions read, never by SNI or addresses.
+ */
+#define FP_CACHE_CLIENT 4096
+#define FP_CACHE_SERVER 1024
+
+struct fp_entry {
+    uint64_t h1, h2;            /* 0, 0: empty */
+    char a[33];                 /* ja3 / ja3s */
+    char b[JA4_STR_MAX];        /* ja4 / ja4s */
+};
+
+struct pcap_fp_cache {
+    struct fp_entry client[FP_CACHE_CLIENT];
+    struct fp_entry server[FP_CACHE_SERVER];
+    uint64_t hits, misses;
+};
+
+/* Which fingerprints to compute (the rest stay ""). */
+#define PCAP_FP_CLIENT 1        /* ja3, ja4 */
+#define PCAP_FP_SERVER 2        /* ja3s, ja4s */
+
+/* Fills r from hs; `cache` may be NULL (no memo). */
+void pcap_record_from(struct pcap_record *r, const struct pcap_handshake *hs, struct pcap_fp_cache *cache,
+                      int fp_flags);
 
 /* The observation for the aggregation engine; its strings point into r. */
 void pcap_record_observation(const struct pcap_record *r, struct observation *obs);

@@ -60,8 +60,25 @@ fail:
 
 static void reasm_advance(struct reasm *r)
 {
+    while (r->contig < r->hi && (r->contig & 7) && bit_get(r->map, r->contig))
+        r->contig++;
+    while (r->contig + 8 <= r->hi && r->map[r->contig >> 3] == 0xff)
+        r->contig += 8;
     while (r->contig < r->hi && bit_get(r->map, r->contig))
         r->contig++;
+}
+
+/* Marks bytes [from, to) received. */
+static void bits_set_range(uint8_t *m, uint32_t from, uint32_t to)
+{
+    while (from < to && (from & 7))
+        bit_set(m, from++);
+    if (to - from >= 8) {
+        memset(m + (from >> 3), 0xff, (to - from) >> 3);
+        from += (to - from) & ~7u;
+    }
+    while (from < to)
+        bit_set(m, from++);
 }
 
 /* Moves the stream's start k bytes back (an earlier segment of a SYN-less
@@ -141,8 +158,11 @@ uint32_t reasm_add(struct reasm *r, uint32_t seq, const uint8_t *p, uint32_t n)
     if (start >= r->hi) {
         /* the common case: new bytes past everything held */
         memcpy(r->data + start, p, end - start);
-        for (uint32_t i = start; i < end; i++)
-            bit_set(r->map, i);
+        bits_set_range(r->map, start, end);
+        if (r->contig == start) {
+            r->contig = r->hi = end; /* in order: nothing beyond to join */
+            return r->contig;
+        }
     } else {
         /* overlap: the first copy of a byte wins (it may have been parsed) */
         for (uint32_t i = start; i < end; i++) {
@@ -330,6 +350,19 @@ uint32_t flow_table_expire(struct flow_table *t, int64_t before_us, flow_visit_f
             fn(ctx, f);
         flow_remove(t, f);
         n++;
+    }
+    return n;
+}
+
+uint32_t flow_table_evict_state(struct flow_table *t, uint8_t state)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < t->used; i++) {
+        struct flow *f = slot(t, i);
+        if (f->state && f->state == state) {
+            flow_remove(t, f);
+            n++;
+        }
     }
     return n;
 }

@@ -108,6 +108,9 @@ void flow_remove(struct flow_table *t, struct flow *f);
  * not remove it itself). Returns how many were expired. */
 typedef void (*flow_visit_fn)(void *ctx, struct flow *f);
 uint32_t flow_table_expire(struct flow_table *t, int64_t before_us, flow_visit_fn fn, void *ctx);
+/* Removes every flow whose state is `state` (flows with nothing pending, when
+ * the table is full). Returns how many. */
+uint32_t flow_table_evict_state(struct flow_table *t, uint8_t state);
 /* Calls fn on every live flow (end of input), without removing. */
 void flow_table_each(struct flow_table *t, flow_visit_fn fn, void *ctx);
 

@@ -67,6 +67,8 @@ struct ctx {
     int *depth;
     int *cls;
     unsigned char *used;
+    size_t *match;   /* for each opening bracket, the index of its closer (nt if none) */
+    long budget;     /* lookup steps left: bounds the work on hostile input */
     struct cls *classes;
     size_t ncls, cap_cls;
     struct sym *fields;
@@ -75,6 +77,7 @@ struct ctx {
     size_t nlocals, cap_locals;
     int marking;     /* evaluation for a sink: mark the literals it consumes */
     int eval_depth;
+    int nesting;
     int oom;
 };
 
@@ -97,6 +100,7 @@ void apex_scratch_free(struct apex_scratch *sc)
     free(sc->depth);
     free(sc->cls);
     free(sc->used);
+    free(sc->match);
     memset(sc, 0, sizeof *sc);
 }
 
@@ -138,39 +142,76 @@ static int ends_type(const struct ctx *c, size_t i)
 /* Index of the token that closes the bracket opened at i ('(' '{' '['), or nt. */
 static size_t match_close(const struct ctx *c, size_t i)
 {
-    int level = 0;
-    for (size_t k = i; k < c->nt; k++) {
-        const struct apex_token *t = &c->t[k];
-        if (t->kind != APEX_TOK_PUNCT || t->n != 1)
-            continue;
-        char ch = t->s[0];
-        if (ch == '(' || ch == '{' || ch == '[')
-            level++;
-        else if (ch == ')' || ch == '}' || ch == ']') {
-            if (--level == 0)
-                return k;
+    return i < c->nt ? c->match[i] : c->nt;
+}
+
+static int is_open(const struct apex_token *t)
+{
+    return t->kind == APEX_TOK_PUNCT && t->n == 1 && (t->s[0] == '(' || t->s[0] == '{' || t->s[0] == '[');
+}
+
+static int is_close(const struct apex_token *t)
+{
+    return t->kind == APEX_TOK_PUNCT && t->n == 1 && (t->s[0] == ')' || t->s[0] == '}' || t->s[0] == ']');
+}
+
+/* Bracket matching in one pass with a stack (kept in the match array itself:
+ * an open bracket's slot links to the enclosing open one until it closes). */
+static void compute_matches(struct ctx *c)
+{
+    size_t top = SIZE_MAX;
+    for (size_t i = 0; i < c->nt; i++) {
+        c->match[i] = c->nt;
+        if (is_open(&c->t[i])) {
+            c->match[i] = top; /* temporarily: the enclosing opener */
+            top = i;
+        } else if (is_close(&c->t[i]) && top != SIZE_MAX) {
+            size_t up = c->match[top];
+            c->match[top] = i;
+            top = up;
         }
     }
-    return c->nt;
+    while (top != SIZE_MAX) {
+        size_t up = c->match[top];
+        c->match[top] = c->nt;
+        top = up;
+    }
+}
+
+#define EXPR_TOKENS_MAX 512
+#define NESTING_MAX 48
+
+/* The closer of the bracket at i, or a bounded stand-in when it never closes. */
+static size_t sink_end(const struct ctx *c, size_t i)
+{
+    size_t e = match_close(c, i);
+    if (e > i + EXPR_TOKENS_MAX * 4)
+        e = i + EXPR_TOKENS_MAX * 4 < c->nt ? i + EXPR_TOKENS_MAX * 4 : c->nt;
+    return e;
 }
 
 /* End of an expression starting at i: the first ';' ',' or unmatched closer
- * at nesting level 0 (or `stop_at_comma` = 0 to continue over commas). */
+ * at nesting level 0 (or `stop_at_comma` = 0 to continue over commas).
+ * Nested brackets are skipped whole; an expression longer than
+ * EXPR_TOKENS_MAX top-level tokens ends there (no real endpoint needs more). */
 static size_t expr_end(const struct ctx *c, size_t i, size_t limit, int stop_at_comma)
 {
-    int level = 0;
+    size_t steps = 0;
     for (size_t k = i; k < limit; k++) {
+        if (++steps > EXPR_TOKENS_MAX)
+            return k;
         const struct apex_token *t = &c->t[k];
         if (t->kind != APEX_TOK_PUNCT || t->n != 1)
             continue;
         char ch = t->s[0];
         if (ch == '(' || ch == '{' || ch == '[') {
-            level++;
+            size_t m = match_close(c, k);
+            if (m >= limit)
+                return limit;
+            k = m;
         } else if (ch == ')' || ch == '}' || ch == ']') {
-            if (level == 0)
-                return k;
-            level--;
-        } else if (level == 0 && (ch == ';' || (stop_at_comma && ch == ','))) {
+            return k;
+        } else if (ch == ';' || (stop_at_comma && ch == ',')) {
             return k;
         }
     }
@@ -219,8 +260,17 @@ static const char *range_text(struct ctx *c, size_t from, size_t to)
 
 /* ---- parts --------------------------------------------------------------- */
 
+#define PARTS_MAX 64
+
 static void push_part(struct ctx *c, struct pvec *pv, enum md_part_kind k, const char *a, const char *b, const char *cc)
 {
+    /* resolution stops at the first unknown part, so after the cap one
+     * unknown part stands for the rest */
+    if (pv->n >= PARTS_MAX) {
+        if (pv->v[pv->n - 1].kind != MD_PART_UNKNOWN)
+            pv->v[pv->n - 1] = (struct md_part){ MD_PART_UNKNOWN, "...", "expression too long to follow", NULL };
+        return;
+    }
     if (grow((void **)&pv->v, &pv->cap, pv->n, sizeof *pv->v) < 0) {
         c->oom = 1;
         return;
@@ -260,17 +310,26 @@ static int name_eq(const struct sym *s, const struct apex_token *t)
     return s->n == t->n && strncasecmp(s->name, t->s, t->n) == 0;
 }
 
+/* Lookups are linear (classes have tens of fields); the budget keeps a
+ * hostile file with a million of them from taking hours. */
 static struct sym *find_field(struct ctx *c, int cls, const struct apex_token *t)
 {
-    for (int k = cls; k >= 0; k = c->classes[k].parent)
+    for (int k = cls; k >= 0; k = c->classes[k].parent) {
+        c->budget -= (long)c->nfields;
+        if (c->budget < 0)
+            return NULL;
         for (size_t i = 0; i < c->nfields; i++)
             if (c->fields[i].cls == k && name_eq(&c->fields[i], t))
                 return &c->fields[i];
+    }
     return NULL;
 }
 
 static struct sym *find_local(struct ctx *c, const struct apex_token *t)
 {
+    c->budget -= (long)c->nlocals;
+    if (c->budget < 0)
+        return NULL;
     for (size_t i = c->nlocals; i-- > 0;)
         if (name_eq(&c->locals[i], t))
             return &c->locals[i];
@@ -474,6 +533,13 @@ static void eval_term(struct ctx *c, struct pvec *pv, size_t from, size_t to, in
 /* A concatenation: operands split at '+' on nesting level 0. */
 static void eval_range(struct ctx *c, struct pvec *pv, size_t from, size_t to, int cls, int with_locals)
 {
+    /* nesting (parentheses, constants naming constants) is bounded, so a
+     * hostile '((((...' cannot exhaust the stack */
+    if (c->nesting >= NESTING_MAX || to - from > EXPR_TOKENS_MAX * 4) {
+        push_unknown(c, pv, from, to, "expression too deeply nested or too long to follow");
+        return;
+    }
+    c->nesting++;
     int level = 0;
     size_t start = from;
     for (size_t k = from; k <= to; k++) {
@@ -493,6 +559,7 @@ static void eval_range(struct ctx *c, struct pvec *pv, size_t from, size_t to, i
             eval_term(c, pv, start, k, cls, with_locals);
         start = k + 1;
     }
+    c->nesting--;
 }
 
 /* ---- pass 1: structure ---------------------------------------------------- */
@@ -521,6 +588,10 @@ static int lex_all(struct ctx *c, struct apex_scratch *sc, const char *buf, size
             if (!u)
                 return -1;
             sc->used = u;
+            size_t *m = realloc(sc->match, ncap * sizeof *m);
+            if (!m)
+                return -1;
+            sc->match = m;
             sc->cap = ncap;
         }
         struct apex_token *t = &sc->tok[n];
@@ -538,7 +609,9 @@ static int lex_all(struct ctx *c, struct apex_scratch *sc, const char *buf, size
     c->depth = sc->depth;
     c->cls = sc->cls;
     c->used = sc->used;
+    c->match = sc->match;
     memset(c->used, 0, n);
+    compute_matches(c);
     return 0;
 }
 
@@ -597,8 +670,15 @@ static int add_field(struct ctx *c, size_t name, size_t from, size_t to)
 
 static int collect_fields(struct ctx *c)
 {
+    int parens = 0; /* method parameters sit at class-body brace depth too */
     for (size_t i = 1; i + 1 < c->nt; i++) {
-        if (!is_ident(c, i) || !at_class_body(c, i) || !ends_type(c, i - 1))
+        if (apex_tok_punct(&c->t[i], "("))
+            parens++;
+        else if (apex_tok_punct(&c->t[i], ")") && parens > 0)
+            parens--;
+        else if (apex_tok_punct(&c->t[i], "{") || apex_tok_punct(&c->t[i], "}"))
+            parens = 0;
+        if (parens > 0 || !is_ident(c, i) || !at_class_body(c, i) || !ends_type(c, i - 1))
             continue;
         if (is_punct(c, i + 1, "=")) {
             size_t e = expr_end(c, i + 2, c->nt, 1);
@@ -815,7 +895,7 @@ static void walk(struct ctx *c, struct pvec *pv, struct pvec *scratch)
             pending = t;
         /* noise: namespace arguments of DOM and WebServiceCallout calls, WSDL2Apex *_type_info arrays */
         if (is_punct(c, i + 1, "(") && is_ns_method(t)) {
-            size_t e = match_close(c, i + 1);
+            size_t e = sink_end(c, i + 1);
             for (size_t k = i + 1; k < e; k++)
                 if (c->used[k] == USED_NONE)
                     c->used[k] = USED_NOISE;
@@ -829,7 +909,7 @@ static void walk(struct ctx *c, struct pvec *pv, struct pvec *scratch)
         /* sinks */
         if (i > 0 && apex_tok_punct(&c->t[i - 1], ".") && is_punct(c, i + 1, "(") &&
             (apex_tok_is(t, "setEndpoint") || apex_tok_is(t, "setTokenEndpoint"))) {
-            size_t e = match_close(c, i + 1);
+            size_t e = sink_end(c, i + 1);
             sink(c, apex_tok_is(t, "setEndpoint") ? "setEndpoint" : "setTokenEndpoint", i, i + 2, e, cls, method, is_test, pv);
         } else if (apex_tok_is(t, "endpoint_x") && is_punct(c, i + 1, "=")) {
             size_t e = expr_end(c, i + 2, c->nt, 1);
@@ -879,12 +959,15 @@ long apex_find_callouts(struct md_org *o, struct apex_scratch *sc, const char *b
     memset(&c, 0, sizeof c);
     c.o = o;
     c.f = f;
+    c.budget = 50L * 1000 * 1000;
     size_t before = o->nsites;
     struct pvec pv = { 0 }, scratch = { 0 };
     long rc = -1;
     if (lex_all(&c, sc, buf, len) < 0 || structure(&c) < 0 || collect_fields(&c) < 0)
         goto out;
     walk(&c, &pv, &scratch);
+    if (c.budget < 0)
+        md_org_diag(o, f->file, 0, "too many names to resolve: later endpoints in this file may be listed as dynamic");
     if (!c.oom)
         rc = (long)(o->nsites - before);
 out:

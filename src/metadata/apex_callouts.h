@@ -35,6 +35,7 @@ struct apex_scratch {
     int *depth;
     int *cls;
     unsigned char *used;
+    size_t *match;
     size_t cap;
 };
 

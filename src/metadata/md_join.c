@@ -87,7 +87,7 @@ static size_t label_ref_site(struct joiner *j, const struct md_entry *e)
     s->via = "value";
     s->file = e->file;
     s->line = e->line;
-    s->component = e->key;
+    s->component = e->name;
     s->owner = e->owner;
     s->dir = MD_OUTBOUND;
     if (md_site_set_text(j->o, s, e->value) < 0)
@@ -292,12 +292,12 @@ static int place_site(struct joiner *j, size_t si)
         int named = name[n] != '\0' || res.complete;
         const struct md_entry *e = named ? find_nc(j, name, n, s->owner) : NULL;
         if (!e) {
-            const char *why = !named ? "named credential chosen at run time"
+            const char *why = !named ? arena_printf(j, "named credential chosen at run time (%s)", res.reason ? res.reason : "?")
                                      : arena_printf(j, "named credential '%.*s' is not in the source", (int)(n > 200 ? 200 : n), name);
-            rc = add_dynamic(j, si, md_strdup(&j->o->arena, val), res.reason && !named ? res.reason : why);
+            rc = add_dynamic(j, si, md_strdup(&j->o->arena, val), why);
             goto out;
         }
-        nc_name = e->key;
+        nc_name = e->name;
         if (e->site != SIZE_MAX)
             j->nc_used[e->site] = 1;
         size_t a = strlen(e->value), b = strlen(name + n);
@@ -316,6 +316,10 @@ static int place_site(struct joiner *j, size_t si)
     struct md_url u;
     int schemeless = s->dir == MD_CLIENT_SIDE || s->dir == MD_INBOUND;
     if (md_url_parse(val, &u, schemeless) < 0) {
+        /* an inbound value that is no network URL (a mobile app's myapp://
+         * callback) is not an endpoint at all */
+        if (s->dir == MD_INBOUND)
+            goto out;
         const char *why = res.complete ? "not an absolute URL" : res.reason;
         rc = add_dynamic(j, si, md_strdup(&j->o->arena, val), why ? why : "not an absolute URL");
         goto out;
@@ -514,7 +518,8 @@ static int compute_flags(struct joiner *j)
                     goto out;
                 checked = 1;
             }
-            if (s->needs_allow && !allowed)
+            /* test classes never make real callouts (mocks), so no allow-list finding */
+            if (s->needs_allow && !allowed && r->bucket != MD_BUCKET_TEST)
                 r->flags |= MD_FLAG_NOT_ALLOWED;
         }
     }
@@ -539,6 +544,15 @@ static int compute_flags(struct joiner *j)
         sort_org = o;
         if (r->nplaces > 1)
             qsort(r->places, r->nplaces, sizeof *r->places, place_cmp);
+        /* two equal literals on one line are one place */
+        size_t k = 0;
+        for (size_t pi = 0; pi < r->nplaces; pi++) {
+            if (k > 0 && place_cmp(&r->places[k - 1], &r->places[pi]) == 0 &&
+                strcmp(r->places[k - 1].value, r->places[pi].value) == 0)
+                continue;
+            r->places[k++] = r->places[pi];
+        }
+        r->nplaces = k;
     }
     rc = 0;
 out:

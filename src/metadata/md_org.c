@@ -75,6 +75,7 @@ struct md_entry *md_table_add(struct md_org *o, struct md_table *t, const char *
     struct md_entry *e = &t->v[t->n++];
     memset(e, 0, sizeof *e);
     e->key = k;
+    e->name = md_strdup(&o->arena, key);
     e->value = md_strdup(&o->arena, value);
     e->site = SIZE_MAX;
     return e;

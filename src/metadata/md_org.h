@@ -62,6 +62,7 @@ struct md_diag {
 /* name -> value entries for labels, custom metadata fields and named credentials */
 struct md_entry {
     const char *key;    /* lookup key (labels: name; cmdt: "type.record.field"; nc: name), case folded */
+    const char *name;   /* the key as written */
     const char *value;
     const char *file;
     uint32_t line;

@@ -121,3 +121,32 @@ int classify_outcome(int offered, const struct probe_outcome *o, int *chosen, ch
         return VS_UNKNOWN;
     }
 }
+
+int classify_outcome_checked(int offered, const uint16_t *suites, size_t n, const struct probe_outcome *o,
+                             int *chosen, char *reason, size_t cap)
+{
+    int st = classify_outcome(offered, o, chosen, reason, cap);
+    if (o->kind != OUTCOME_REPLY || !o->reply || !suites)
+        return st;
+    const struct server_reply *r = o->reply;
+    if (r->status != REPLY_SERVER_HELLO && r->status != REPLY_HELLO_RETRY)
+        return st;
+    if (*chosen == TLSV_NONE)
+        return st;
+    int offered_suite = 0;
+    for (size_t i = 0; i < n; i++)
+        if (suites[i] == r->cipher_suite)
+            offered_suite = 1;
+    if (!offered_suite) {
+        snprintf(reason, cap, "malformed reply: server chose cipher suite 0x%04X, which was not offered", r->cipher_suite);
+        *chosen = TLSV_NONE;
+        return VS_UNKNOWN;
+    }
+    const struct cipher_suite *cs = cipher_suite_lookup(r->cipher_suite);
+    if (cs && !cipher_suite_usable_at(cs, *chosen)) {
+        snprintf(reason, cap, "malformed reply: cipher suite %s cannot be used with %s", cs->iana, tls_version_name(*chosen));
+        *chosen = TLSV_NONE;
+        return VS_UNKNOWN;
+    }
+    return st;
+}

@@ -7,6 +7,7 @@
 #define TR_PROBE_CLASSIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "probe/probe.h"
 
@@ -19,5 +20,14 @@
  * phrase: "alert protocol_version", "server chose tls1.2", "connection refused", ...
  */
 int classify_outcome(int offered, const struct probe_outcome *o, int *chosen, char *reason, size_t cap);
+
+/*
+ * The same, also checking the server's choice against what was offered: a
+ * ServerHello (or HelloRetryRequest) naming a cipher suite that is not in
+ * suites[0..n) or that cannot be used at the chosen version is a broken
+ * server, not an acceptance (unknown, with the reason).
+ */
+int classify_outcome_checked(int offered, const uint16_t *suites, size_t n, const struct probe_outcome *o,
+                             int *chosen, char *reason, size_t cap);
 
 #endif

@@ -59,6 +59,9 @@ static int v_next(void *state, struct endpoint_result *res, struct probe_request
             req->hello.n_suites = n;
         } else {
             client_hello_config_init(&req->hello, tag, tag);
+            /* explicit, so the outcome can check the server chose from it */
+            req->hello.n_suites = client_hello_default_suites(tag, req->suites, PROBE_SUITES_MAX);
+            req->hello.suites = req->suites;
         }
         return 1;
     }
@@ -71,7 +74,7 @@ static void v_outcome(void *state, struct endpoint_result *res, const struct pro
     struct versions_state *s = state;
     int chosen;
     char reason[96];
-    int st = classify_outcome(req->tag, o, &chosen, reason, sizeof reason);
+    int st = classify_outcome_checked(req->tag, req->hello.suites, req->hello.n_suites, o, &chosen, reason, sizeof reason);
     if (req->tag == TAG_ALL) {
         if (st == VS_ACCEPTED) {
             res->preferred = chosen;

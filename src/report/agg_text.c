@@ -84,10 +84,17 @@ static void summary(struct tr_buf *out, struct aggregate *a, const struct agg_re
         tr_buf_printf(out, "  %-20s %s\n", "last legacy", agg_format_time(t->last_legacy, b1, sizeof b1));
 }
 
+/* The legacy version columns: ssl3 only when the input has any. */
+static int first_column(const struct aggregate *a)
+{
+    const struct agg_row *t = aggregate_totals(a);
+    return t->versions[TLSV_SSL3] || t->offered[TLSV_SSL3] ? TLSV_SSL3 : TLSV_TLS10;
+}
+
 static void table_header(struct tr_buf *out, const struct aggregate *a, const struct agg_table_spec *t)
 {
     tr_buf_printf(out, "  %-*s %8s %7s", LABEL_W, t->key, "legacy", "share");
-    for (int v = 0; v < aggregate_config(a)->min_version; v++)
+    for (int v = first_column(a); v < aggregate_config(a)->min_version; v++)
         tr_buf_printf(out, " %7s", tls_version_name(v));
     tr_buf_printf(out, " %7s  %-20s  %s\n", "failed", "last legacy", t->n_tops ? t->tops[0].name : "");
 }
@@ -107,7 +114,7 @@ static void table_row(struct tr_buf *out, struct aggregate *a, const struct agg_
     else
         tr_buf_printf(out, "  %-*s %8llu", LABEL_W, label, (unsigned long long)r->legacy);
     tr_buf_printf(out, " %6.1f%%", 100.0 * agg_row_share(r));
-    for (int v = 0; v < aggregate_config(a)->min_version; v++)
+    for (int v = first_column(a); v < aggregate_config(a)->min_version; v++)
         tr_buf_printf(out, " %7llu", (unsigned long long)r->versions[v]);
     const char *last = agg_format_time(r->last_legacy, tb, sizeof tb);
     tr_buf_printf(out, " %7llu  %-20s  ", (unsigned long long)r->failed, last ? last : "-");

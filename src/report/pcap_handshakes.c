@@ -111,36 +111,69 @@ void pcap_handshake_json(struct tr_buf *out, const struct pcap_record *r)
 /* Values in the text line never hold spaces: absent ones are "-". */
 static const char *dash(const char *s) { return s && *s ? s : "-"; }
 
+/* A comma-separated list without GREASE values, "-" when empty. */
+static void text_list(struct tr_buf *out, const uint16_t *v, size_t n, const char *(*label)(uint16_t, char[8]))
+{
+    char hex[8];
+    int k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (tls_is_grease(v[i]))
+            continue;
+        if (k++)
+            tr_buf_push_u8(out, ',');
+        tr_buf_puts(out, label(v[i], hex));
+    }
+    if (!k)
+        tr_buf_push_u8(out, '-');
+}
+
+static void field(struct tr_buf *out, const char *name, const char *value)
+{
+    tr_buf_push_u8(out, ' ');
+    tr_buf_puts(out, name);
+    tr_buf_push_u8(out, '=');
+    tr_buf_puts(out, dash(value));
+}
+
+/* Plain pushes rather than printf: this runs once per handshake, and captures hold millions. */
 void pcap_handshake_text(struct tr_buf *out, const struct pcap_record *r)
 {
     const struct client_hello_info *ch = r->hs->ch;
-    char tb[40], hex[8];
-    tr_buf_printf(out, "%s %s -> %s sni=%s alpn=", pcap_format_time_us(r->time_us, tb, sizeof tb), r->client,
-                  r->server, dash(r->sni));
-    for (size_t i = 0; i < ch->n_alpn; i++)
-        tr_buf_printf(out, "%s%s", i ? "," : "", ch->alpn[i]);
+    char tb[40], hex[8], num[24];
+    tr_buf_puts(out, pcap_format_time_us(r->time_us, tb, sizeof tb));
+    tr_buf_push_u8(out, ' ');
+    tr_buf_puts(out, r->client);
+    tr_buf_puts(out, " -> ");
+    tr_buf_puts(out, r->server);
+    field(out, "sni", r->sni);
+    tr_buf_puts(out, " alpn=");
+    for (size_t i = 0; i < ch->n_alpn; i++) {
+        if (i)
+            tr_buf_push_u8(out, ',');
+        tr_buf_puts(out, ch->alpn[i]);
+    }
     if (!ch->n_alpn)
-        tr_buf_puts(out, "-");
-    tr_buf_printf(out, " offered=%s legacy_version=%s versions=", dash(r->max_offered),
-                  version_label(ch->legacy_version, hex));
-    int n = 0;
-    for (size_t i = 0; i < ch->n_supported_versions; i++)
-        if (!tls_is_grease(ch->supported_versions[i]))
-            tr_buf_printf(out, "%s%s", n++ ? "," : "", version_label(ch->supported_versions[i], hex));
-    if (!n)
-        tr_buf_puts(out, "-");
+        tr_buf_push_u8(out, '-');
+    field(out, "offered", r->max_offered);
+    field(out, "legacy_version", version_label(ch->legacy_version, hex));
+    tr_buf_puts(out, " versions=");
+    text_list(out, ch->supported_versions, ch->n_supported_versions, version_label);
     size_t ns = 0;
     for (size_t i = 0; i < ch->n_suites; i++)
         ns += !tls_is_grease(ch->suites[i]);
-    tr_buf_printf(out, " suites=%zu groups=", ns);
-    n = 0;
-    for (size_t i = 0; i < ch->n_groups; i++)
-        if (!tls_is_grease(ch->groups[i]))
-            tr_buf_printf(out, "%s%s", n++ ? "," : "", group_label(ch->groups[i], hex));
-    if (!n)
-        tr_buf_puts(out, "-");
-    tr_buf_printf(out, " outcome=%s negotiated=%s cipher=%s alert=%s%s ja3=%s ja3s=%s ja4=%s ja4s=%s\n",
-                  hs_outcome_name(r->hs->outcome), dash(r->negotiated), dash(r->cipher), dash(r->alert),
-                  r->refused_for_version ? "(refused-for-version)" : "", dash(r->ja3), dash(r->ja3s), dash(r->ja4),
-                  dash(r->ja4s));
+    snprintf(num, sizeof num, "%zu", ns);
+    field(out, "suites", num);
+    tr_buf_puts(out, " groups=");
+    text_list(out, ch->groups, ch->n_groups, group_label);
+    field(out, "outcome", hs_outcome_name(r->hs->outcome));
+    field(out, "negotiated", r->negotiated);
+    field(out, "cipher", r->cipher);
+    field(out, "alert", r->alert);
+    if (r->refused_for_version)
+        tr_buf_puts(out, "(refused-for-version)");
+    field(out, "ja3", r->ja3);
+    field(out, "ja3s", r->ja3s);
+    field(out, "ja4", r->ja4);
+    field(out, "ja4s", r->ja4s);
+    tr_buf_push_u8(out, '\n');
 }

@@ -118,8 +118,15 @@ static enum step step_hello(struct worker *w, struct conn *c)
     struct tr_error err;
     size_t consumed = 0;
     int rc = client_hello_from_records(w->scratch, (size_t)n, &c->rep.ch, &consumed, &err);
-    if (rc == CH_NEED_MORE && (size_t)n < SERVE_PEEK_MAX)
-        return STEP_WAIT;
+    if (rc == CH_NEED_MORE && (size_t)n < SERVE_PEEK_MAX) {
+        if (!c->peer_shut)
+            return STEP_WAIT;
+        /* a peek never reports the FIN while bytes are unread: epoll's RDHUP does */
+        c->rep.hello_state = SERVE_HELLO_BAD;
+        snprintf(c->rep.hello_error, sizeof c->rep.hello_error, "truncated ClientHello: %zu bytes", c->peeked);
+        refuse(c, "%s", "the client closed the connection before its ClientHello was complete");
+        return STEP_DONE;
+    }
     if (rc == CH_OK) {
         c->rep.hello_state = SERVE_HELLO_PARSED;
         c->rep.hello_bytes = consumed;

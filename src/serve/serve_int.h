@@ -82,6 +82,7 @@ struct conn {
     int in_linger;            /* which list holds it */
     struct conn *prev, *next;
     size_t peeked;            /* most bytes seen by a peek, for "timed out after N bytes" */
+    int peer_shut;            /* epoll said EPOLLRDHUP: the client will send nothing more */
     char *req;                /* request head bytes, allocated when the request starts */
     size_t req_len;
     struct tr_buf resp;

@@ -265,7 +265,10 @@ static void *worker_main(void *arg)
                 if (!grace_end)
                     accept_some(w, evs[i].data.ptr);
             } else if (kind == EV_CONN) {
-                conn_drive(w, evs[i].data.ptr);
+                struct conn *c = evs[i].data.ptr;
+                if (evs[i].events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                    c->peer_shut = 1;
+                conn_drive(w, c);
             } else if (!grace_end) {
                 uint64_t v;
                 if (read(w->wake_fd, &v, sizeof v) < 0) { /* nothing to do: the stop flag is what counts */ }

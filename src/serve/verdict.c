@@ -140,6 +140,20 @@ static void note_suites(const struct client_hello_info *ch, struct serve_reasons
              "but they should be switched off in the client.", any, any == 1 ? "" : "s", list);
 }
 
+/* Post-quantum hybrids are not part of the cut-over, but people ask "is my browser ready for them?" */
+static void note_groups(const struct client_hello_info *ch, int max, struct serve_reasons *why)
+{
+    for (size_t i = 0; i < ch->n_groups; i++) {
+        const struct named_group *g = group_lookup(ch->groups[i]);
+        if (g && g->pq) {
+            say(why, "It offers post-quantum key exchange (%s).", g->name);
+            return;
+        }
+    }
+    if (max == TLSV_TLS13)
+        say(why, "It offers no post-quantum key exchange group yet (not needed for the cut-over).");
+}
+
 enum serve_verdict serve_judge(const struct serve_report *r, struct serve_reasons *why)
 {
     enum serve_verdict v = SERVE_VERDICT_OK;
@@ -205,6 +219,7 @@ enum serve_verdict serve_judge(const struct serve_report *r, struct serve_reason
     if (ch->fallback_scsv)
         say(why, "It sent TLS_FALLBACK_SCSV: this hello is a retry at a lower version after a failed attempt.");
     note_suites(ch, why);
+    note_groups(ch, max, why);
     for (size_t i = 0; i < ch->n_compression; i++)
         if (ch->compression[i] != 0) {
             say(why, "It offers TLS compression (CRIME); servers refuse it.");

@@ -35,22 +35,44 @@ void client_hello_config_init(struct client_hello_config *cfg, int max_version, 
     cfg->secure_reneg = 1;
 }
 
-/* Strongest first (secure, weak, insecure), registry order within a class. */
+/*
+ * Strongest first: by strength class (secure, weak, insecure), then forward
+ * secrecy, AEAD, key bits, then code (TLS 1.3 suites: code only): a server that follows the client's order
+ * picks the best suite it has, as a real client would get.
+ */
+static int suite_rank_cmp(const struct cipher_suite *a, const struct cipher_suite *b)
+{
+    if (a->strength != b->strength)
+        return a->strength - b->strength;
+    if (a->min_version == TLSV_TLS13 && b->min_version == TLSV_TLS13)
+        return a->code - b->code;   /* 1301, 1302, 1303, ...: the order every client uses */
+    if (a->forward_secret != b->forward_secret)
+        return b->forward_secret - a->forward_secret;
+    if (a->aead != b->aead)
+        return b->aead - a->aead;
+    if (a->bits != b->bits)
+        return b->bits - a->bits;
+    return a->code - b->code;
+}
+
 size_t client_hello_default_suites(int version, uint16_t *out, size_t cap)
 {
     size_t n = 0;
-    for (int strength = CS_SECURE; strength <= CS_INSECURE; strength++) {
-        for (size_t i = 0; i < cipher_suite_count(); i++) {
-            const struct cipher_suite *cs = cipher_suite_at(i);
-            if (cs->strength != strength || !cipher_suite_usable_at(cs, version))
-                continue;
-            if (cs->code == 0x0000)  /* TLS_NULL_WITH_NULL_NULL: never negotiable */
-                continue;
-            if (version == TLSV_TLS13 && (cs->code < 0x1301 || cs->code > 0x1305))
-                continue;  /* the five RFC 8446 suites only */
-            if (n < cap)
-                out[n++] = cs->code;
+    for (size_t i = 0; i < cipher_suite_count(); i++) {
+        const struct cipher_suite *cs = cipher_suite_at(i);
+        if (!cipher_suite_usable_at(cs, version) || cs->code == 0x0000)   /* NULL_WITH_NULL_NULL: never negotiable */
+            continue;
+        if (version == TLSV_TLS13 && (cs->code < 0x1301 || cs->code > 0x1305))
+            continue;  /* the five RFC 8446 suites only */
+        if (n == cap)
+            break;
+        /* insertion sort: a few hundred entries, once per hello */
+        size_t j = n++;
+        while (j > 0 && suite_rank_cmp(cipher_suite_lookup(out[j - 1]), cs) > 0) {
+            out[j] = out[j - 1];
+            j--;
         }
+        out[j] = cs->code;
     }
     return n;
 }

@@ -58,7 +58,7 @@ static int fail(struct server_reply *out, int status, size_t offset, const char 
 
 static int malformed(struct server_reply *out, size_t offset, const char *what)
 {
-    return fail(out, REPLY_MALFORMED, offset, "%s", what);
+    return fail(out, REPLY_MALFORMED, offset, "%.120s", what);
 }
 
 static const char *handshake_name(uint8_t t)

@@ -45,10 +45,11 @@ static const struct {
     { "sslv2", "an SSLv2-format SERVER-HELLO (2-byte header, version 0x0002), then close" },
     { "huge-record", "a handshake record header promising 0x4801 (> 2^14+2048) bytes, 100 bytes, close" },
     { "hs-len-long", "ServerHello whose handshake length exceeds the record (1000 bytes more), then close" },
-    { "hs-len-short", "ServerHello whose handshake length is 38 (too short for its body) in a full record" },
+    { "hs-len-short", "ServerHello whose handshake length is 20 (cuts its random) in a full record" },
     { "unknown-version", "ServerHello with server_version 0x0305, offered cipher" },
     { "version-0200", "ServerHello with server_version 0x0200, offered cipher" },
     { "cipher-not-offered", "ServerHello for the offered version with a cipher suite the client did not offer" },
+    { "suite-version-mismatch", "ServerHello with a TLS 1.3 suite for TLS <= 1.2, a TLS 1.2 suite for TLS 1.3" },
     { "dup-ext", "ServerHello for the offered version with a duplicated extension" },
     { "trunc-ext", "ServerHello whose one extension claims 9 bytes and carries 1" },
     { "trunc-ext-block", "ServerHello whose extensions block claims 16 bytes more than the message holds" },
@@ -495,7 +496,9 @@ static void flawed_hello(struct out *o, const struct client_hello *ch, enum sh_f
     if (!v)
         v = 0x0303;
     struct out hs = { 0 };
-    uint16_t c = bad_cipher ? unoffered_cipher(ch, v) : pick_cipher(ch, v);
+    uint16_t c = bad_cipher == 1 ? unoffered_cipher(ch, v) : pick_cipher(ch, v);
+    if (bad_cipher == 2) /* a suite of the other family: offered if the client offered it, never legal */
+        c = v == 0x0304 ? pick_cipher(ch, 0x0303) : pick_cipher(ch, 0x0304);
     server_hello(&hs, ch, v == 0x0304 ? 0x0303 : v, v, c, flaw, NULL);
     put_records(o, 0x16, record_version_for(v), hs.p, hs.len);
     free(hs.p);
@@ -596,7 +599,7 @@ static void serve_connection(int fd, unsigned long conn)
         if (!v)
             v = 0x0303;
         server_hello(&hs, &ch, v == 0x0304 ? 0x0303 : v, v, pick_cipher(&ch, v), SH_OK, NULL);
-        size_t real = hs.len - 4, claim = !strcmp(m, "hs-len-long") ? real + 1000 : 38;
+        size_t real = hs.len - 4, claim = !strcmp(m, "hs-len-long") ? real + 1000 : 20;
         hs.p[1] = (uint8_t)(claim >> 16);
         hs.p[2] = (uint8_t)(claim >> 8);
         hs.p[3] = (uint8_t)claim;
@@ -611,6 +614,8 @@ static void serve_connection(int fd, unsigned long conn)
         free(hs.p);
     } else if (!strcmp(m, "cipher-not-offered")) {
         flawed_hello(&o, &ch, SH_OK, 1);
+    } else if (!strcmp(m, "suite-version-mismatch")) {
+        flawed_hello(&o, &ch, SH_OK, 2);
     } else if (!strcmp(m, "dup-ext")) {
         flawed_hello(&o, &ch, SH_DUP_EXT, 0);
     } else if (!strcmp(m, "trunc-ext")) {

@@ -50,26 +50,26 @@ tls12.example tls1.2 tls1.2 null
 tls13.example tls1.3 tls1.3 null
 v6.example tls1.3 tls1.3 null'
 
-# tshark's view, one line per client port: sni ja3 nsuites | version cipher ja3s | alert
+# tshark's view (fields split on ';': tabs would merge empty fields), one line per client port: sni ja3 nsuites | version cipher ja3s | alert
 vname() { case "$1" in 0x0300) echo ssl3;; 0x0301) echo tls1.0;; 0x0302) echo tls1.1;; 0x0303) echo tls1.2;;
   0x0304) echo tls1.3;; *) echo "?$1";; esac; }
 tshark_view() {
   local f=$1
   declare -A hello reply alert
-  while IFS=$'\t' read -r port sni ja3 suites; do
+  while IFS=';' read -r port sni ja3 suites; do
     n=$(tr ',' '\n' <<<"$suites" | grep -vc '^0x\([0-9a-f]\)a\1a$')
     hello[$port]="${sni:-null} $ja3 $n"
-  done < <(tshark -r "$f" -Y 'tls.handshake.type==1' -T fields -e tcp.srcport \
+  done < <(tshark -r "$f" -Y 'tls.handshake.type==1' -T fields -E separator=';' -e tcp.srcport \
              -e tls.handshake.extensions_server_name -e tls.handshake.ja3 -e tls.handshake.ciphersuite 2>/dev/null)
-  while IFS=$'\t' read -r port ver sv cipher ja3s; do
+  while IFS=';' read -r port ver sv cipher ja3s; do
     [ -n "${reply[$port]:-}" ] && continue
     v=${sv:-$ver}; v=${v##*,}
     reply[$port]="$(vname "$v") $cipher $ja3s"
-  done < <(tshark -r "$f" -Y 'tls.handshake.type==2' -T fields -e tcp.dstport -e tls.handshake.version \
+  done < <(tshark -r "$f" -Y 'tls.handshake.type==2' -T fields -E separator=';' -e tcp.dstport -e tls.handshake.version \
              -e tls.handshake.extensions.supported_version -e tls.handshake.ciphersuite -e tls.handshake.ja3s 2>/dev/null)
-  while IFS=$'\t' read -r port desc; do
+  while IFS=';' read -r port desc; do
     alert[$port]=$desc
-  done < <(tshark -r "$f" -Y 'tls.alert_message && !tls.handshake' -T fields -e tcp.dstport \
+  done < <(tshark -r "$f" -Y 'tls.alert_message && !tls.handshake' -T fields -E separator=';' -e tcp.dstport \
              -e tls.alert_message.desc 2>/dev/null)
   for p in "${!hello[@]}"; do
     echo "$p ${hello[$p]} | ${reply[$p]:-null null null} | ${alert[$p]:-null}"

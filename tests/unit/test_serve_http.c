@@ -57,7 +57,7 @@ static void test_malformed(void **state)
     (void)state;
     struct http_request r;
     static const char *const bad[] = {
-        "\x16\x03\x01\x00\x05hello\r\n\r\n",          /* TLS bytes on the HTTP path */
+        "\x16\x03\x01\x01\x05hello\r\n\r\n",          /* TLS bytes on the HTTP path */
         "GET\r\n\r\n",                               /* no target */
         "GET / HTTP/2.0\r\n\r\n",                    /* not HTTP/1.x */
         "GET / HTTP/1.1 extra\r\n\r\n",

@@ -1,0 +1,1 @@
+trigger T on A (after insert) { String t = 'https://t.example.com'; new HttpRequest().setEndpoint(t + '/x'); }
