@@ -21,17 +21,17 @@ only="${ONLY:-}"; pat="${T:-}"
 # count TAP lines of one log into passed/failed; a program that exits non-zero
 # or prints no TAP point at all counts as one failure
 tally() {
-  local name=$1 log=$2 rc=$3 p f
+  local name=$1 log=$2 rc=$3 p f secs=$(( $(date +%s) - T0 ))
   p=$(grep -cE '^ok [0-9]+' "$log"); f=$(grep -cE '^not ok [0-9]+' "$log")
   if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
   if [ $((p + f)) -eq 0 ]; then f=1; fi
   passed=$((passed + p)); failed=$((failed + f))
   if [ "$f" -gt 0 ]; then
-    printf 'FAIL %-40s %d passed, %d failed (exit %d)\n' "$name" "$p" "$f" "$rc"
+    printf 'FAIL %-40s %d passed, %d failed (exit %d) %ds\n' "$name" "$p" "$f" "$rc" "$secs"
     grep -E '^not ok|^# ' "$log" | head -40 | sed 's/^/    /'
     [ "$rc" -ne 0 ] && tail -25 "$log" | sed 's/^/    | /'
   else
-    printf 'ok   %-40s %d passed\n' "$name" "$p"
+    printf 'ok   %-40s %4d passed %4ds\n' "$name" "$p" "$secs"
   fi
 }
 
@@ -41,6 +41,7 @@ if [ -z "$only" ] || [ "$only" = unit ]; then
     name=unit/$(basename "$t")
     [ -n "$pat" ] && [[ "$name" != *$pat* ]] && continue
     log="$OUT/$(basename "$t").log"
+    T0=$(date +%s)
     CMOCKA_MESSAGE_OUTPUT=TAP timeout 120 "$t" > "$log" 2>&1; rc=$?
     tally "$name" "$log" "$rc"
   done
@@ -52,6 +53,7 @@ if [ -z "$only" ] || [ "$only" = integration ]; then
     name=integration/$(basename "$t" .sh)
     [ -n "$pat" ] && [[ "$name" != *$pat* ]] && continue
     log="$OUT/$(basename "$t" .sh).log"
+    T0=$(date +%s)
     TEST_TMP="$OUT/$(basename "$t" .sh).d" timeout 300 bash "$t" > "$log" 2>&1; rc=$?
     tally "$name" "$log" "$rc"
   done
@@ -67,6 +69,7 @@ if [ -z "$only" ] || [ "$only" = fuzz ]; then
     log="$OUT/$n.log"; corpus="$OUT/$n.corpus"; mkdir -p "$corpus"
     seeds="fuzz/corpus/${n#fuzz_}"
     [ -d "$seeds" ] || seeds=""
+    T0=$(date +%s)
     timeout $((secs + 60)) "$f" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
       -artifact_prefix="$OUT/$n-" "$corpus" $seeds > "$log" 2>&1; rc=$?
     if [ "$rc" -eq 0 ]; then echo "ok 1 - $n ran ${secs}s without a finding" >> "$log"; fi

@@ -17,7 +17,8 @@
  * The model: each user has one or two clients (a browser, the mobile app,
  * Outlook, Data Loader, an integration...); some users are on old software
  * and log in with TLS 1.0/1.1 part of the time, less and less over the days
- * (a falling trend). 2% of logins fail. --expect writes shell-sourceable
+ * (a falling trend). 2% of logins fail. One integration's application name
+ * holds a line break ("ERP Connector\n(prod)"), so rows span lines as in real exports. --expect writes shell-sourceable
  * EXPECT_* lines: the counts tlsready must report, computed while generating.
  */
 #include <stdint.h>
@@ -59,7 +60,7 @@ static const struct client clients[] = {
       "SOAP Partner", "20.0", "I", "P", "Java/1.6.0_45", 1 },
     { CAT_INTEGRATIONS, CAT_INTEGRATIONS, "Dell Boomi", "Unknown", "Unknown", "N/A", "Remote Access 2.0",
       "OauthUsernamePassword", "N/A", "N/A", "i", "", "Apache-HttpClient/4.5.2 (Java/1.8.0_101)", 0 },
-    { CAT_INTEGRATIONS, CAT_INTEGRATIONS, "ERP Connector", "Unknown", "Unknown", "N/A", "Remote Access 2.0",
+    { CAT_INTEGRATIONS, CAT_INTEGRATIONS, "ERP Connector\n(prod)", "Unknown", "Unknown", "N/A", "Remote Access 2.0",
       "OauthClientCredentials", "REST API", "41.0", "i", "", "Microsoft .NET Framework 4.5", 1 },
     { CAT_OTHER, CAT_OTHER, "Salesforce Internal Application", "Unknown", "Unknown", "N/A", "Cross Tenant Login (internal)",
       "", "N/A", "N/A", "x", "", "", 0 },

@@ -139,7 +139,9 @@ int main(int argc, char **argv)
         if ((r >> 40) % 3 == 0)
             ci = (uint32_t)((r >> 8) % nclients);
         const struct client *c = &cl[ci];
-        int64_t t = start + (int64_t)((double)n / (double)(bytes ? bytes / 200 + 1 : lines) * (double)span);
+        /* time runs evenly over the span, by lines or by bytes written */
+        double frac = bytes ? (double)written / (double)bytes : (double)n / (double)lines;
+        int64_t t = start + (int64_t)(frac * (double)span);
         if (t >= start + span)
             t = start + span - 1;
         time_t tt = (time_t)t;

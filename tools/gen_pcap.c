@@ -196,7 +196,7 @@ static void emit(struct conn *c, int from_client, uint8_t flags, const uint8_t *
     tcp[14] = 0xff; tcp[15] = 0xff;
     memcpy(tcp + 20, pl, n);
     uint32_t len = (uint32_t)(14 + iplen + 20 + n);
-    now_us += 1 + (int64_t)(rnd() % 200);
+    now_us += 1 + (int64_t)(rnd() % 18000); /* ~9 ms apart: a 1 GB capture spans about 5 hours */
     put32le(f, (uint32_t)(now_us / 1000000));
     put32le(f + 4, (uint32_t)(now_us % 1000000));
     put32le(f + 8, len);
@@ -319,9 +319,13 @@ int main(int argc, char **argv)
             conn_new(c);
     }
     /* finish every connection in flight, so the capture holds whole connections only */
-    for (int i = 0; i < ACTIVE; i++)
-        while (conn_step(&act[i]))
-            ;
+    static uint8_t over[ACTIVE];
+    for (int left = ACTIVE; left > 0;)
+        for (int i = 0; i < ACTIVE; i++)
+            if (!over[i] && !conn_step(&act[i])) {
+                over[i] = 1;
+                left--;
+            }
     if (fclose(out) != 0) {
         perror(argv[2]);
         return 2;

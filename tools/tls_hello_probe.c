@@ -6,7 +6,7 @@
  *
  *   tls_hello_probe --version tls1.2 [--min tls1.0] [--sni NAME] [--suites LIST]
  *                   [--groups LIST] [--fallback] [--flight] [--timeout SECS]
- *                   [--emit FILE] HOST PORT
+ *                   [--emit FILE] [--dump-reply FILE] HOST PORT
  *   tls_hello_probe --version tls1.3 --emit hello.bin    (write the hello, no network)
  *
  * LIST is comma-separated: hex codes (0xc02f) or IANA/OpenSSL suite names,
@@ -35,7 +35,8 @@
 static void usage(FILE *f)
 {
     fprintf(f, "usage: tls_hello_probe --version V [--min V] [--sni NAME] [--suites LIST] [--groups LIST]\n"
-               "                       [--fallback] [--flight] [--timeout SECS] [--emit FILE] [HOST PORT]\n");
+               "                       [--fallback] [--flight] [--timeout SECS] [--emit FILE] [--dump-reply FILE]\n"
+               "                       [HOST PORT]\n");
 }
 
 static int parse_list(const char *arg, uint16_t *out, size_t cap, int groups, size_t *n)
@@ -103,7 +104,7 @@ static void print_reply(const struct server_reply *r, int flight)
                r->ssl2_error);
     if (r->have_server_hello) {
         const struct cipher_suite *cs = cipher_suite_lookup(r->cipher_suite);
-        char ja3s[33] = "", j4s[JA4_STR_MAX] = "";
+        char ja3s[33] = "", ja3s_full[1024] = "", j4s[JA4_STR_MAX] = "";
         printf("record_version: 0x%04x\nserver_version: 0x%04x\n", r->record_version, r->server_version);
         printf("version: %s\n", r->selected_version >= 0 ? tls_version_name(r->selected_version) : "unknown");
         printf("cipher: 0x%04X %s %s\n", r->cipher_suite, cs ? cs->iana : "unknown",
@@ -117,8 +118,9 @@ static void print_reply(const struct server_reply *r, int flight)
             printf(" %u", r->extensions[i]);
         printf("\nrenegotiation_info: %d\n", r->renegotiation_info);
         ja3s_hash(r, ja3s);
+        ja3s_string(r, ja3s_full, sizeof ja3s_full);
         ja4s(r, 't', j4s);
-        printf("ja3s: %s\nja4s: %s\n", ja3s, j4s);
+        printf("ja3s_full: %s\nja3s: %s\nja4s: %s\n", ja3s_full, ja3s, j4s);
     }
     if (flight && r->have_server_hello) {
         printf("certificates: %zu\n", r->n_certs);
@@ -164,6 +166,7 @@ int main(int argc, char **argv)
         { "groups", required_argument, NULL, 'g' },  { "fallback", no_argument, NULL, 'f' },
         { "flight", no_argument, NULL, 'F' },        { "timeout", required_argument, NULL, 't' },
         { "emit", required_argument, NULL, 'e' },    { "help", no_argument, NULL, 'h' },
+        { "dump-reply", required_argument, NULL, 'd' },
         { NULL, 0, NULL, 0 },
     };
     static uint16_t suites[1024], groups[64];
@@ -171,7 +174,7 @@ int main(int argc, char **argv)
     struct client_hello_config cfg;
     int version = TLSV_TLS12, min = -1, flight = 0, fallback = 0, timeout = 5, c;
     size_t n_suites = 0, n_groups = 0;
-    const char *sni = NULL, *emit = NULL;
+    const char *sni = NULL, *emit = NULL, *dump = NULL;
     uint8_t key[32];
     struct tr_error err;
 
@@ -186,6 +189,7 @@ int main(int argc, char **argv)
         case 'F': flight = 1; break;
         case 't': timeout = atoi(optarg); break;
         case 'e': emit = optarg; break;
+        case 'd': dump = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -259,6 +263,16 @@ int main(int argc, char **argv)
         st = flight ? server_flight_parse(rx, have, scratch, sizeof scratch, &r) : server_reply_parse(rx, have, &r);
     }
     close(fd);
+    if (dump) {
+        FILE *f = fopen(dump, "wb");
+        int bad = f == NULL || fwrite(rx, 1, have, f) != have;
+        if (f && fclose(f) != 0)
+            bad = 1;
+        if (bad) {
+            fprintf(stderr, "tls_hello_probe: cannot write %s\n", dump);
+            return 3;
+        }
+    }
     print_reply(&r, flight);
     return 0;
 }

@@ -85,7 +85,7 @@ int cmd_endpoints(int argc, char **argv)
     };
     int json = 0, csv = 0, scan = 0, tests = 0, min = TLSV_TLS12;
     const char *targets_out = NULL;
-    static struct resolve_override resolves[MAX_RESOLVES];
+    struct resolve_override resolves[MAX_RESOLVES];
     size_t n_resolves = 0;
     struct scan_options so;
     scan_options_init(&so);

@@ -181,6 +181,39 @@ static void hook_json_summary(void *ctx, struct json_writer *w)
 
 /* ---------------------------------------------------------------- the action list */
 
+static int informative(const char *p, size_t n)
+{
+    return n && !(n == 3 && memcmp(p, "N/A", 3) == 0) && !(n == 7 && memcmp(p, "Unknown", 7) == 0);
+}
+
+/* A client key as people read it: "Salesforce for Outlook 2.9.3 (Windows 7)", "Browser (IE 10, Windows 7)". */
+static const char *client_text(const struct agg_row *c, char *buf, size_t cap)
+{
+    size_t l[4] = { 0 };
+    const char *p[4];
+    for (int q = 0; q < 4; q++)
+        if (!(p[q] = agg_key_part(c->key, c->key_len, q, &l[q])))
+            l[q] = 0, p[q] = "";
+    int app = informative(p[0], l[0]);
+    size_t at = 0;
+    if (app)
+        at += (size_t)snprintf(buf, cap, "%.*s%s%.*s", (int)l[0], p[0], informative(p[1], l[1]) ? " " : "",
+                               informative(p[1], l[1]) ? (int)l[1] : 0, p[1]);
+    else
+        at += (size_t)snprintf(buf, cap, "%.*s", informative(p[2], l[2]) ? (int)l[2] : 0, p[2]);
+    int details = 0;
+    for (int q = app ? 2 : 3; q < 4 && at < cap; q++) {
+        if (!informative(p[q], l[q]))
+            continue;
+        at += (size_t)snprintf(buf + at, cap - at, "%s%.*s", details++ ? ", " : at ? " (" : "(", (int)l[q], p[q]);
+    }
+    if (details && at < cap)
+        snprintf(buf + at, cap - at, ")");
+    if (!buf[0])
+        snprintf(buf, cap, "(unknown client)");
+    return buf;
+}
+
 /*
  * --csv actions: one line per user still on legacy TLS, what an admin needs
  * to contact them: who, what they use, when they were last seen.
@@ -219,16 +252,8 @@ static void write_actions(struct tr_buf *out, struct aggregate *a, const struct 
             list.len = 0;
             for (size_t j = 0; j < m; j++) {
                 const char *s = top[j]->key;
-                if (k == 0) {
-                    /* a client: "Application ClientVersion (Browser, Platform)" reads best */
-                    size_t pl[4];
-                    const char *pp[4];
-                    for (int q = 0; q < 4; q++)
-                        pp[q] = agg_key_part(top[j]->key, top[j]->key_len, q, &pl[q]);
-                    snprintf(kb, sizeof kb, "%.*s%s%.*s (%.*s, %.*s)", (int)pl[0], pp[0], pl[1] ? " " : "",
-                             (int)pl[1], pp[1], (int)pl[2], pp[2], (int)pl[3], pp[3]);
-                    s = kb;
-                }
+                if (k == 0)
+                    s = client_text(top[j], kb, sizeof kb);
                 tr_buf_printf(&list, "%s%s", j ? "; " : "", s);
             }
             csv_field(out, tr_buf_cstr(&list), 0);
@@ -251,6 +276,7 @@ struct options {
     enum sf_format format;
     int32_t tz;
     int json, strict, threads, top, color;
+    uint64_t split_min;
     uint32_t dims;       /* --tables: 0 = all */
 };
 
@@ -304,6 +330,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "tables", required_argument, 0, 'T' },  { "top", required_argument, 0, 'n' },
         { "strict", no_argument, 0, 's' },        { "threads", required_argument, 0, 't' },
         { "no-color", no_argument, 0, 'N' },      { "help", no_argument, 0, 'h' },
+        { "split-min", required_argument, 0, 'S' },
         { 0, 0, 0, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -369,6 +396,7 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             break;
         case 'N': o->color = 0; break;
+        case 'S': o->split_min = strtoull(optarg, NULL, 10); break; /* tests: split small files too */
         case 'h': fputs(usage_text, stdout); return 1;
         default:
             fprintf(stderr, "tlsready logins: unknown or incomplete option '%s'\n%s", argv[optind - 1], usage_text);
@@ -452,8 +480,7 @@ int cmd_logins(int argc, char **argv)
             fprintf(stderr, "tlsready logins: --csv %s is not among --tables\n", o.csv);
             goto out;
         }
-        if (!o.dims)
-            dims = need;
+        /* without --tables every table is computed: the top lists need them */
     }
     struct agg_config cfg;
     make_config(&o, dims, &cfg);
@@ -473,7 +500,7 @@ int cmd_logins(int argc, char **argv)
 
     struct sf_ingest_opts io = {
         .format = o.format, .strict = o.strict, .tz_offset = o.tz, .users = users, .rules = rules,
-        .threads = o.threads, .max_reports = 10,
+        .threads = o.threads, .split_min = o.split_min, .max_reports = 10,
     };
     struct sf_ingest_stats st = { .reports = &L.reports };
     for (int i = 0; i < L.n_files; i++) {

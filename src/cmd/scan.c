@@ -44,13 +44,14 @@ static const char usage_text[] =
     "  --csv                CSV with a header row\n"
     "  --no-color           no colour in the table (also: NO_COLOR set, or not a terminal)\n"
     "  --no-progress        no progress line on stderr\n"
+    "  --stats              totals on stderr at the end (probes, peak connections in flight)\n"
     "  -h, --help           this text\n"
     "\n"
     "exit codes: 0 every endpoint ok, 1 some endpoint fails the minimum,\n"
     "            3 some unreachable and none failing, 2 usage or input error\n";
 
 enum { OPT_TARGETS = 256, OPT_MIN, OPT_SNI, OPT_RESOLVE, OPT_ALL, OPT_TIMEOUT, OPT_CONC,
-       OPT_PERADDR, OPT_RATE, OPT_JSON, OPT_CSV, OPT_NOCOLOR, OPT_NOPROGRESS };
+       OPT_PERADDR, OPT_RATE, OPT_JSON, OPT_CSV, OPT_NOCOLOR, OPT_NOPROGRESS, OPT_STATS };
 
 static const struct option long_opts[] = {
     { "targets", required_argument, NULL, OPT_TARGETS },
@@ -66,6 +67,7 @@ static const struct option long_opts[] = {
     { "csv", no_argument, NULL, OPT_CSV },
     { "no-color", no_argument, NULL, OPT_NOCOLOR },
     { "no-progress", no_argument, NULL, OPT_NOPROGRESS },
+    { "stats", no_argument, NULL, OPT_STATS },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -144,7 +146,7 @@ int cmd_scan(int argc, char **argv)
     size_t n_resolves = 0;
     const char *target_files[64];
     size_t n_files = 0;
-    int format = FMT_TABLE, color = 1, progress = 1, rc = EXIT_USAGE;
+    int format = FMT_TABLE, color = 1, progress = 1, show_stats = 0, rc = EXIT_USAGE;
     struct tr_error err;
     struct run run;
     memset(&run, 0, sizeof run);
@@ -222,6 +224,7 @@ int cmd_scan(int argc, char **argv)
         case OPT_CSV: format = FMT_CSV; break;
         case OPT_NOCOLOR: color = 0; break;
         case OPT_NOPROGRESS: progress = 0; break;
+        case OPT_STATS: show_stats = 1; break;
         case ':':
             rc = usage_error("option '%s' needs a value", argv[optind - 1]);
             goto out;
@@ -296,6 +299,11 @@ int cmd_scan(int argc, char **argv)
         if (run.line.failed || fwrite(run.line.base, 1, run.line.len, stdout) != run.line.len)
             run.write_failed = 1;
     }
+    if (show_stats)
+        fprintf(stderr, "tlsready scan: %zu targets, %zu endpoints (%zu ok, %zu fail, %zu unreachable), "
+                        "%llu probes, peak %zu connections in flight\n",
+                targets.n, stats.endpoints, stats.ok, stats.fail, stats.unreachable,
+                (unsigned long long)stats.probes, stats.peak_in_flight);
     if (run.write_failed) {
         fprintf(stderr, "tlsready scan: cannot write the results\n");
         goto out;

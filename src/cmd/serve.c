@@ -157,6 +157,7 @@ struct serve_opts {
     const char *names[MAX_NAMES];
     size_t n_names;
     int min, max, cutover;
+    int min_given;          /* --min was on the command line: it is also the default policy */
     const char *cert, *key, *write_cert, *log;
     enum serve_key_type key_type;
     struct serve_config cfg;
@@ -180,7 +181,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
                 return -1;
             o->listens[o->n_listens++].http_redirect = c == OPT_LISTEN_HTTP;
             break;
-        case OPT_MIN: if (parse_version("--min", optarg, &o->min) < 0) return -1; break;
+        case OPT_MIN: if (parse_version("--min", optarg, &o->min) < 0) return -1; o->min_given = 1; break;
         case OPT_MAX: if (parse_version("--max", optarg, &o->max) < 0) return -1; break;
         case OPT_CUTOVER: if (parse_version("--cutover", optarg, &o->cutover) < 0) return -1; break;
         case OPT_CERT: o->cert = optarg; break;
@@ -249,7 +250,7 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
 }
 
 /* Applies defaults and per-listener overrides; checks that every range is non-empty. */
-static int finish_listeners(struct serve_opts *o, int min_given)
+static int finish_listeners(struct serve_opts *o)
 {
     static char default_listen[] = "127.0.0.1:8443";
     int have_tls = 0;
@@ -277,7 +278,7 @@ static int finish_listeners(struct serve_opts *o, int min_given)
         }
     }
     if (o->cutover == TLSV_NONE)
-        o->cutover = min_given ? o->min : TLSV_TLS12;
+        o->cutover = o->min_given ? o->min : TLSV_TLS12;
     return 0;
 }
 
@@ -323,15 +324,12 @@ int cmd_serve(int argc, char **argv)
     o->cfg.out = stdout;
     o->cfg.diag = stderr;
 
-    int min_given = 0;
-    for (int i = 1; i < argc; i++)
-        min_given |= strcmp(argv[i], "--min") == 0 || strncmp(argv[i], "--min=", 6) == 0;
     int rc = parse_args(argc, argv, o);
     if (rc != 0) {
         free(o);
         return rc > 0 ? EXIT_OK : EXIT_USAGE;
     }
-    if (finish_listeners(o, min_given) < 0) {
+    if (finish_listeners(o) < 0) {
         free(o);
         return EXIT_USAGE;
     }

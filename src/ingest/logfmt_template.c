@@ -229,6 +229,35 @@ static size_t syslog_prefix_len(const char *line, size_t len)
     return 0;
 }
 
+/*
+ * HAProxy's connection error lines (the default error-log-format): a
+ * handshake that failed, e.g. "127.0.0.1:57212 [28/Nov/2026:13:22:32.555]
+ * fe_tls/1: Connection closed during SSL handshake". Counted as a failed
+ * connection of that client, version unknown.
+ */
+static int haproxy_error_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
+                              struct logfmt_scratch *s)
+{
+    const char *e = line + len;
+    const char *sp = memchr(line, ' ', len);
+    if (!sp || (size_t)(e - sp) < 28 || sp[1] != '[' || sp[26] != ']' || sp[27] != ' ')
+        return -1;
+    const char *name = sp + 28;
+    const char *colon = memchr(name, ':', (size_t)(e - name));
+    if (!colon || colon + 2 > e || colon[1] != ' ' || !memchr(name, '/', (size_t)(colon - name)) ||
+        memchr(name, ' ', (size_t)(colon - name)))
+        return -1;
+    logfmt_obs_reset(obs);
+    size_t hl = logfmt_addr_host_len(line, (size_t)(sp - line));
+    if (hl == 0)
+        return -1;
+    obs->client_ip = logfmt_scratch_put(s, line, hl, ESC_NONE);
+    obs->time = logfmt_time_haproxy(&p->tc, sp + 2, 24);
+    obs->success = 0;
+    obs->status = logfmt_scratch_put(s, colon + 2, (size_t)(e - colon - 2), ESC_NONE);
+    return obs->client_ip && obs->time != OBS_TIME_UNKNOWN ? 0 : -1;
+}
+
 int tpl_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
                    struct logfmt_scratch *s)
 {
@@ -239,8 +268,11 @@ int tpl_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct
         line += k;
         len -= k;
     }
-    if (tpl_match(&p->tpl, line, len, &f, &p->why) != 0)
+    if (tpl_match(&p->tpl, line, len, &f, &p->why) != 0) {
+        if (p->kind == LOGFMT_HAPROXY && haproxy_error_line(p, line, len, obs, s) == 0)
+            return LOGFMT_OK;
         return LOGFMT_BAD;
+    }
     int r = logfmt_fields_to_obs(p, &f, p->tpl.escape, obs, s);
     if ((p->tpl.have & (1u << TF_CLIENT_IP | 1u << TF_CLIENT_ADDR)) && !obs->client_ip) {
         p->why = "the client address is empty";

@@ -257,6 +257,22 @@ static int decide(struct flow *f, struct hs_flow *h, int dir)
 static void flow_payload(struct hs_tracker *t, struct flow *f, int dir, int64_t ts_us, const struct tcp_segment *s)
 {
     struct hs_flow *h = f->user;
+    if (!h && s->payload_len >= 6 && (!f->syn_seen[dir] || s->seq == f->isn[dir] + 1)) {
+        /* the stream's first bytes, whole in this segment: most non-TLS flows
+         * are turned away here, before any buffer is allocated */
+        int d;
+        if (f->client == CLIENT_UNKNOWN)
+            d = sniff_client(s->payload, s->payload_len) == SNIFF_YES ||
+                        sniff_server(s->payload, s->payload_len) == SNIFF_YES
+                    ? SNIFF_YES
+                    : SNIFF_NO;
+        else
+            d = f->client == dir ? sniff_client(s->payload, s->payload_len) : sniff_server(s->payload, s->payload_len);
+        if (d == SNIFF_NO) {
+            f->state = FS_DONE;
+            return;
+        }
+    }
     if (!h) {
         if (!(h = hs_get(t))) {
             f->state = FS_DONE;

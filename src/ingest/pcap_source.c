@@ -51,7 +51,7 @@ static FILE *open_gz(int fd)
  * dropped from our resident set as we go, so memory stays flat whatever the
  * file's size (the page cache keeps them for the next run).
  */
-#define MAP_DROP_CHUNK (64u << 20)
+#define MAP_DROP_CHUNK (8u << 20)
 
 struct mapped {
     const uint8_t *base;
@@ -116,7 +116,7 @@ static FILE *open_mapped(int fd)
         map_close(m);
         return NULL;
     }
-    setvbuf(f, NULL, _IONBF, 0);
+    setvbuf(f, NULL, _IOFBF, 256 * 1024);
     close(fd); /* the mapping stays valid */
     return f;
 }

@@ -55,7 +55,7 @@ struct joiner {
     uint32_t *map;       /* row index + 1, open addressing */
     size_t map_cap;
     unsigned char *nc_used; /* per site: a named credential some code or setting uses */
-    size_t nsites_real;
+    size_t cap_rows, cap_dyn;
     int oom;
 };
 
@@ -211,11 +211,15 @@ static struct md_row *row_for(struct joiner *j, enum md_bucket b, const char *ow
             return r;
         h = (h + 1) & (j->map_cap - 1);
     }
-    struct md_row *nr = realloc(j->r->rows, (j->r->nrows + 1) * sizeof *nr);
-    if (!nr)
-        return NULL;
-    j->r->rows = nr;
-    struct md_row *r = &nr[j->r->nrows];
+    if (j->r->nrows == j->cap_rows) {
+        size_t nc = j->cap_rows ? j->cap_rows * 2 : 256;
+        struct md_row *nr = realloc(j->r->rows, nc * sizeof *nr);
+        if (!nr)
+            return NULL;
+        j->r->rows = nr;
+        j->cap_rows = nc;
+    }
+    struct md_row *r = &j->r->rows[j->r->nrows];
     memset(r, 0, sizeof *r);
     r->bucket = b;
     r->owner = owner;
@@ -260,11 +264,15 @@ static enum md_bucket bucket_of(const struct md_site *s)
 
 static int add_dynamic(struct joiner *j, size_t site, const char *known, const char *reason)
 {
-    struct md_dynamic *d = realloc(j->r->dyn, (j->r->ndyn + 1) * sizeof *d);
-    if (!d)
-        return -1;
-    j->r->dyn = d;
-    d[j->r->ndyn++] = (struct md_dynamic){ site, bucket_of(&j->o->sites[site]), known, reason };
+    if (j->r->ndyn == j->cap_dyn) {
+        size_t nc = j->cap_dyn ? j->cap_dyn * 2 : 64;
+        struct md_dynamic *d = realloc(j->r->dyn, nc * sizeof *d);
+        if (!d)
+            return -1;
+        j->r->dyn = d;
+        j->cap_dyn = nc;
+    }
+    j->r->dyn[j->r->ndyn++] = (struct md_dynamic){ site, bucket_of(&j->o->sites[site]), known, reason };
     return 0;
 }
 
@@ -346,8 +354,9 @@ static int place_site(struct joiner *j, size_t si)
     }
     p->value = md_strdup(&j->o->arena, val);
     p->named_credential = nc_name;
-    p->partial = !res.complete;
-    if (!res.complete)
+    /* only the query string is built at run time: the path itself is known */
+    p->partial = !res.complete && val[strcspn(val, "?#")] == '\0';
+    if (p->partial)
         r->flags |= MD_FLAG_PARTIAL;
     for (int k = 0; k < res.nrefs; k++) {
         struct md_place *lp = add_place(r, res.refs[k]);
@@ -372,12 +381,12 @@ static int origin_match(const struct md_url *setting, const struct md_site *ss, 
     return strcmp(setting->scheme, r->scheme) == 0 || ss->protocol_security_disabled;
 }
 
-static const struct md_org *sort_org;
-
-static int place_cmp(const void *a, const void *b)
+/* comparators get the org through qsort_r's argument: no global state */
+static int place_cmp(const void *a, const void *b, void *org)
 {
-    const struct md_site *x = &sort_org->sites[((const struct md_place *)a)->site];
-    const struct md_site *y = &sort_org->sites[((const struct md_place *)b)->site];
+    const struct md_org *o = org;
+    const struct md_site *x = &o->sites[((const struct md_place *)a)->site];
+    const struct md_site *y = &o->sites[((const struct md_place *)b)->site];
     int c = strcmp(x->file, y->file);
     if (c)
         return c;
@@ -410,12 +419,13 @@ static int row_cmp(const void *a, const void *b)
     return strcmp(x->scheme, y->scheme);
 }
 
-static int dyn_cmp(const void *a, const void *b)
+static int dyn_cmp(const void *a, const void *b, void *org)
 {
+    const struct md_org *o = org;
     const struct md_dynamic *x = a, *y = b;
     if (x->bucket != y->bucket)
         return x->bucket < y->bucket ? -1 : 1;
-    const struct md_site *sx = &sort_org->sites[x->site], *sy = &sort_org->sites[y->site];
+    const struct md_site *sx = &o->sites[x->site], *sy = &o->sites[y->site];
     int c = strcmp(sx->file, sy->file);
     if (c)
         return c;
@@ -541,13 +551,12 @@ static int compute_flags(struct joiner *j)
                 r->flags |= MD_FLAG_UNUSED_SETTING;
             }
         }
-        sort_org = o;
         if (r->nplaces > 1)
-            qsort(r->places, r->nplaces, sizeof *r->places, place_cmp);
+            qsort_r(r->places, r->nplaces, sizeof *r->places, place_cmp, o);
         /* two equal literals on one line are one place */
         size_t k = 0;
         for (size_t pi = 0; pi < r->nplaces; pi++) {
-            if (k > 0 && place_cmp(&r->places[k - 1], &r->places[pi]) == 0 &&
+            if (k > 0 && place_cmp(&r->places[k - 1], &r->places[pi], o) == 0 &&
                 strcmp(r->places[k - 1].value, r->places[pi].value) == 0)
                 continue;
             r->places[k++] = r->places[pi];
@@ -579,11 +588,10 @@ int md_join(struct md_org *o, struct md_result *r)
             goto out;
     if (j.oom || compute_flags(&j) < 0)
         goto out;
-    sort_org = o;
     if (r->nrows > 1)
         qsort(r->rows, r->nrows, sizeof *r->rows, row_cmp);
     if (r->ndyn > 1)
-        qsort(r->dyn, r->ndyn, sizeof *r->dyn, dyn_cmp);
+        qsort_r(r->dyn, r->ndyn, sizeof *r->dyn, dyn_cmp, o);
     rc = 0;
 out:
     free(j.label_site);

@@ -31,7 +31,7 @@ static void json_site(struct json_writer *w, const struct md_site *s)
     json_key(w, "component");
     json_string(w, s->component);
     json_key(w, "owner");
-    json_string(w, s->owner);
+    json_string(w, s->owner ? s->owner : "org");
     json_key(w, "expression");
     json_string(w, s->expr);
 }

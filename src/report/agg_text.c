@@ -10,7 +10,7 @@
 
 #include "analyze/trend.h"
 
-#define LABEL_W 34
+#define LABEL_W 40
 
 static void heading(struct tr_buf *out, int color, const char *fmt, const char *a, const char *b)
 {

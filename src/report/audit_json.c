@@ -105,7 +105,7 @@ static void area_obj(struct json_writer *w, const struct readiness *rd, const st
     json_uint(w, s->legacy_users);
     json_key(w, "last_legacy");
     time_or_null(w, s->last_legacy);
-    json_key(w, "endpoints");
+    json_key(w, "endpoints_total");
     json_uint(w, s->endpoints);
     json_key(w, "endpoints_fail");
     json_uint(w, s->endpoints_fail);

@@ -90,11 +90,6 @@ __attribute__((format(printf, 2, 3))) static void refuse(struct conn *c, const c
     va_end(ap);
 }
 
-static void start_tls(struct conn *c)
-{
-    c->state = ST_HANDSHAKE;
-}
-
 /* ST_HELLO: wait, without consuming, until the whole ClientHello is in the socket. */
 static enum step step_hello(struct worker *w, struct conn *c)
 {
@@ -141,7 +136,7 @@ static enum step step_hello(struct worker *w, struct conn *c)
         snprintf(c->rep.hello_error, sizeof c->rep.hello_error, "%.240s",
                  rc == CH_NEED_MORE ? "ClientHello larger than the capture limit" : err.msg);
     }
-    start_tls(c);
+    c->state = ST_HANDSHAKE;
     return STEP_NEXT;
 }
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "tls/registry.h"
+#include "tls/registry_data.h"
 #include "tls/version.h"
 
 #define EXT_SERVER_NAME 0
@@ -36,43 +37,21 @@ void client_hello_config_init(struct client_hello_config *cfg, int max_version, 
 }
 
 /*
- * Strongest first: by strength class (secure, weak, insecure), then forward
- * secrecy, AEAD, key bits, then code (TLS 1.3 suites: code only): a server that follows the client's order
- * picks the best suite it has, as a real client would get.
+ * Strongest first, in the order tools/gen_registry.py precomputes
+ * (registry_suite_rank): strength class, then forward secrecy, AEAD, key
+ * bits, code (TLS 1.3 suites by code). A server that follows the client's
+ * order picks the best suite it has, as a real client would get.
  */
-static int suite_rank_cmp(const struct cipher_suite *a, const struct cipher_suite *b)
-{
-    if (a->strength != b->strength)
-        return a->strength - b->strength;
-    if (a->min_version == TLSV_TLS13 && b->min_version == TLSV_TLS13)
-        return a->code - b->code;   /* 1301, 1302, 1303, ...: the order every client uses */
-    if (a->forward_secret != b->forward_secret)
-        return b->forward_secret - a->forward_secret;
-    if (a->aead != b->aead)
-        return b->aead - a->aead;
-    if (a->bits != b->bits)
-        return b->bits - a->bits;
-    return a->code - b->code;
-}
-
 size_t client_hello_default_suites(int version, uint16_t *out, size_t cap)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cipher_suite_count(); i++) {
-        const struct cipher_suite *cs = cipher_suite_at(i);
+    for (size_t i = 0; i < cipher_suite_count() && n < cap; i++) {
+        const struct cipher_suite *cs = cipher_suite_lookup(registry_suite_rank[i]);
         if (!cipher_suite_usable_at(cs, version) || cs->code == 0x0000)   /* NULL_WITH_NULL_NULL: never negotiable */
             continue;
         if (version == TLSV_TLS13 && (cs->code < 0x1301 || cs->code > 0x1305))
             continue;  /* the five RFC 8446 suites only */
-        if (n == cap)
-            break;
-        /* insertion sort: a few hundred entries, once per hello */
-        size_t j = n++;
-        while (j > 0 && suite_rank_cmp(cipher_suite_lookup(out[j - 1]), cs) > 0) {
-            out[j] = out[j - 1];
-            j--;
-        }
-        out[j] = cs->code;
+        out[n++] = cs->code;
     }
     return n;
 }
@@ -233,7 +212,12 @@ static void write_extensions(struct tr_buf *b, const struct client_hello_config 
 
         s = ext_open(b, EXT_KEY_SHARE);
         t = tr_buf_block_open(b, 2);                     /* client_shares */
-        if (cfg->x25519_public) {
+        if (cfg->key_share_data) {
+            tr_buf_push_u16(b, cfg->key_share_group ? cfg->key_share_group : GROUP_X25519);
+            size_t u = tr_buf_block_open(b, 2);
+            tr_buf_push(b, cfg->key_share_data, cfg->key_share_len);
+            tr_buf_block_close(b, u, 2);
+        } else if (cfg->x25519_public) {
             tr_buf_push_u16(b, GROUP_X25519);
             size_t u = tr_buf_block_open(b, 2);
             tr_buf_push(b, cfg->x25519_public, 32);
@@ -281,6 +265,8 @@ int client_hello_build(struct tr_buf *out, const struct client_hello_config *cfg
     for (size_t i = 0; i < cfg->n_alpn; i++)
         if (cfg->alpn[i] == NULL || strlen(cfg->alpn[i]) == 0 || strlen(cfg->alpn[i]) > 255)
             return tr_errorf(err, "client hello: alpn entry %zu must be 1..255 bytes", i);
+    if (cfg->key_share_data && (cfg->key_share_len == 0 || cfg->key_share_len > 0xffff))
+        return tr_errorf(err, "client hello: key share of %zu bytes", cfg->key_share_len);
     if (cfg->sni && strlen(cfg->sni) > 255)
         return tr_errorf(err, "client hello: server name longer than 255 bytes");
 
@@ -306,8 +292,14 @@ int client_hello_build(struct tr_buf *out, const struct client_hello_config *cfg
     if (cfg->fallback_scsv)
         tr_buf_push_u16(out, 0x5600);
     tr_buf_block_close(out, cs, 2);
-    tr_buf_push_u8(out, 1);
-    tr_buf_push_u8(out, 0);                                         /* compression: null only */
+    if (cfg->offer_compression) {
+        tr_buf_push_u8(out, 2);
+        tr_buf_push_u8(out, 1);                                     /* DEFLATE (RFC 3749) */
+        tr_buf_push_u8(out, 0);
+    } else {
+        tr_buf_push_u8(out, 1);
+        tr_buf_push_u8(out, 0);                                     /* compression: null only */
+    }
     if (!cfg->no_extensions && v != TLSV_SSL3) {
         size_t ext = tr_buf_block_open(out, 2);
         write_extensions(out, cfg, suites, n_suites, hs);
@@ -323,6 +315,39 @@ int client_hello_build(struct tr_buf *out, const struct client_hello_config *cfg
         size_t n = out->len - rec;
         out->len = rec_start;
         return tr_errorf(err, "client hello: %zu bytes exceed one 16384-byte record", n);
+    }
+    return 0;
+}
+
+/* The SSLv2 cipher kinds (3 bytes each), strongest first. */
+static const uint8_t ssl2_kinds[][3] = {
+    { 0x07, 0x00, 0xc0 },   /* SSL_CK_DES_192_EDE3_CBC_WITH_MD5 */
+    { 0x05, 0x00, 0x80 },   /* SSL_CK_IDEA_128_CBC_WITH_MD5 */
+    { 0x03, 0x00, 0x80 },   /* SSL_CK_RC2_128_CBC_WITH_MD5 */
+    { 0x01, 0x00, 0x80 },   /* SSL_CK_RC4_128_WITH_MD5 */
+    { 0x06, 0x00, 0x40 },   /* SSL_CK_DES_64_CBC_WITH_MD5 */
+    { 0x04, 0x00, 0x80 },   /* SSL_CK_RC2_128_CBC_EXPORT40_WITH_MD5 */
+    { 0x02, 0x00, 0x80 },   /* SSL_CK_RC4_128_EXPORT40_WITH_MD5 */
+};
+
+int ssl2_client_hello_build(struct tr_buf *out, const uint8_t challenge[16], struct tr_error *err)
+{
+    size_t n = sizeof ssl2_kinds / sizeof ssl2_kinds[0];
+    size_t body = 9 + 3 * n + 16;
+    size_t start = out->len;
+    tr_buf_push_u8(out, (uint8_t)(0x80 | (body >> 8)));
+    tr_buf_push_u8(out, (uint8_t)body);
+    tr_buf_push_u8(out, 1);                 /* CLIENT-HELLO */
+    tr_buf_push_u16(out, 0x0002);
+    tr_buf_push_u16(out, (uint16_t)(3 * n));
+    tr_buf_push_u16(out, 0);                /* session id length */
+    tr_buf_push_u16(out, 16);               /* challenge length */
+    for (size_t i = 0; i < n; i++)
+        tr_buf_push(out, ssl2_kinds[i], 3);
+    tr_buf_push(out, challenge, 16);
+    if (out->failed) {
+        out->len = start;
+        return tr_errorf(err, "sslv2 client hello: out of memory");
     }
     return 0;
 }

@@ -60,6 +60,10 @@ struct client_hello_config {
     int status_request;             /* send status_request (OCSP stapling) */
     int extended_master_secret;     /* send extended_master_secret (23) */
     int session_ticket;             /* send an empty session_ticket (35) */
+    const uint8_t *key_share_data;  /* raw key_exchange bytes for key_share_group (e.g. a P-256 point);
+                                       takes precedence over x25519_public */
+    size_t key_share_len;
+    int offer_compression;          /* offer DEFLATE (1) before null: tests for CRIME-era compression */
 };
 
 /* Fills cfg with zeros, sets max/min version and secure_reneg = 1. */
@@ -82,6 +86,14 @@ int client_hello_build(struct tr_buf *out, const struct client_hello_config *cfg
 size_t client_hello_default_suites(int version, uint16_t *out, size_t cap);
 size_t client_hello_default_groups(uint16_t *out, size_t cap);
 size_t client_hello_default_sigalgs(uint16_t *out, size_t cap);
+
+/*
+ * An SSLv2 CLIENT-HELLO (RFC 6101 appendix E, draft-hickman-netscape-ssl-00):
+ * [0x80|len] | 1 | version 0x0002 | cipher_specs_len | 0 | 16 | specs | challenge.
+ * Offers the seven SSLv2 cipher kinds; a server that still speaks SSLv2 answers
+ * with a SERVER-HELLO (server_reply_parse: REPLY_SSL2).
+ */
+int ssl2_client_hello_build(struct tr_buf *out, const uint8_t challenge[16], struct tr_error *err);
 
 /* Generates an X25519 key pair with OpenSSL (tls/keyshare.c); the private
  * key is discarded: the scanner never completes a TLS 1.3 handshake. */

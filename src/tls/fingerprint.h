@@ -30,7 +30,7 @@
 #include "tls/client_hello_parse.h"
 #include "tls/server_reply.h"
 
-#define JA3_STR_MAX 4096
+#define JA3_STR_MAX 8192        /* enough for every capped list in client_hello_info */
 #define JA4_STR_MAX 48          /* "t13d1516h2_8daaf6152771_e5627efa2ab1" is 36 */
 
 /* The JA3 string (before hashing); returns 0 or -1 when `cap` is too small. */

@@ -4,6 +4,7 @@
 usage:
   raw_client.py list                          names of the malformed ClientHellos
   raw_client.py hello PORT NAME               send one, print what came back (hex, 32 bytes)
+  raw_client.py hellos PORT PARALLEL          all of them, PARALLEL at a time: "NAME REPLY" lines
   raw_client.py slowloris PORT MAX            a valid ClientHello at 1 byte/s; prints the
                                               seconds until the server dropped us, or "held"
   raw_client.py halfopen PORT MAX             half a ClientHello, then FIN (SHUT_WR); prints
@@ -140,14 +141,17 @@ def closed_by_peer(s, wait):
         return True
 
 
-def cmd_hello(port, name):
-    data = malformed()[name]
-    s = connect(port)
+def hello_reply(port, data):
+    """Sends one ClientHello's bytes; returns the first 32 bytes back, as hex."""
+    try:
+        s = connect(port)
+    except OSError as e:
+        return f"connect failed: {e}"
     try:
         s.sendall(data)
     except OSError as e:
-        print(f"send failed: {e}")
-        return 0
+        s.close()
+        return f"send failed: {e}"
     s.settimeout(2)
     got = b""
     try:
@@ -159,7 +163,33 @@ def cmd_hello(port, name):
     except OSError:
         pass
     s.close()
-    print(got[:32].hex() or "(nothing)")
+    return got[:32].hex() or "(nothing)"
+
+
+def cmd_hello(port, name):
+    print(hello_reply(port, malformed()[name]))
+    return 0
+
+
+def cmd_hellos(port, parallel):
+    """Every malformed ClientHello, `parallel` at a time (keep it under the
+    server's connection limit, or some are closed unread): "NAME REPLY" lines."""
+    import threading
+    results = {}
+    hellos = malformed()
+    slots = threading.Semaphore(parallel)
+
+    def one(name):
+        with slots:
+            results[name] = hello_reply(port, hellos[name])
+
+    threads = [threading.Thread(target=one, args=(n,)) for n in hellos]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    for n in hellos:
+        print(n, results.get(n, "(client thread hung)"))
     return 0
 
 
@@ -228,6 +258,8 @@ def main(argv):
     if len(argv) >= 1 and argv[0] == "list":
         print("\n".join(malformed()))
         return 0
+    if len(argv) == 3 and argv[0] == "hellos":
+        return cmd_hellos(int(argv[1]), int(argv[2]))
     if len(argv) == 3 and argv[0] == "hello":
         return cmd_hello(int(argv[1]), argv[2])
     if len(argv) == 3 and argv[0] == "slowloris":

@@ -5,7 +5,7 @@
 # that version and suite (cross-checked with `openssl s_client` against the
 # same server). Also: refused version -> protocol_version alert, TLS 1.3
 # HelloRetryRequest, the TLS 1.2 flight (certificate fingerprint, ECDHE group,
-# DHE size), a non-TLS server, and our JA3 against tshark's.
+# DHE size), a non-TLS server, and our JA3/JA3S against tshark's.
 source "$(dirname "$0")/../lib.sh"
 
 BDIR=$(cd "$(dirname "$TLSREADY")/.." 2>/dev/null && pwd)
@@ -30,8 +30,8 @@ probe() { OUT=$(timeout 10 "$PROBE" --sni localhost "$@" 127.0.0.1 "$PORT" 2>&1)
 # s_client's view of the same server: "TLSv1.2 ECDHE-RSA-AES256-GCM-SHA384"
 sclient() {
   local o
-  o=$(timeout 10 openssl s_client -connect "127.0.0.1:$PORT" -servername localhost "$@" </dev/null 2>/dev/null)
-  echo "$(sed -n 's/^ *Protocol *: *//p' <<<"$o" | tail -1) $(sed -n 's/^New, .*, Cipher is //p' <<<"$o" | tail -1)"
+  o=$(timeout 10 openssl s_client -brief -connect "127.0.0.1:$PORT" -servername localhost "$@" </dev/null 2>&1)
+  echo "$(sed -n 's/^Protocol version: //p' <<<"$o" | head -1) $(sed -n 's/^Ciphersuite: //p' <<<"$o" | head -1)"
 }
 
 # one version, one suite per server
@@ -106,6 +106,17 @@ if command -v tshark >/dev/null && command -v text2pcap >/dev/null; then
     got=$(tshark -r "$TEST_TMP/hello-$v.pcap" -o tls.desegment_ssl_records:TRUE -Y tls.handshake.type==1 \
           -T fields -e tls.handshake.ja3 -e tls.handshake.ja3_full 2>/dev/null | head -1)
     expect_eq "$v: ja3 equals tshark's" "$(field ja3) $(field ja3_full)" "$(tr '\t' ' ' <<<"$got")"
+  done
+  # and our JA3S of a real server's ServerHello equals tshark's
+  for v in tls1.2 tls1.3; do
+    flag=-tls1_2; [ "$v" = tls1.3 ] && flag=-tls1_3
+    serve "$flag"
+    probe --version "$v" --dump-reply "$TEST_TMP/reply-$v.bin"
+    od -Ax -tx1 -v "$TEST_TMP/reply-$v.bin" > "$TEST_TMP/reply-$v.hex"
+    text2pcap -q -T 443,50000 "$TEST_TMP/reply-$v.hex" "$TEST_TMP/reply-$v.pcap" 2>/dev/null
+    got=$(tshark -r "$TEST_TMP/reply-$v.pcap" -Y tls.handshake.type==2 \
+          -T fields -e tls.handshake.ja3s -e tls.handshake.ja3s_full 2>/dev/null | head -1)
+    expect_eq "$v: ja3s equals tshark's" "$(field ja3s) $(field ja3s_full)" "$(tr '\t' ' ' <<<"$got")"
   done
 else
   not_ok "tshark and text2pcap are installed (scripts/deps.sh test)"

@@ -23,19 +23,21 @@ static char *run(const char *src, int is_trigger, const char *name)
     struct md_result r;
     assert_int_equal(md_join(&o, &r), 0);
     static char out[8192];
+#define ROOM (k < sizeof out ? sizeof out - k : 0)
+#define ADV(n) (k = k + (size_t)(n) < sizeof out ? k + (size_t)(n) : sizeof out - 1)
     size_t k = 0;
     out[0] = '\0';
     for (size_t i = 0; i < r.nrows; i++)
         for (size_t p = 0; p < r.rows[i].nplaces; p++) {
             const struct md_site *s = &o.sites[r.rows[i].places[p].site];
-            k += (size_t)snprintf(out + k, sizeof out - k, "%s%s %s %s %u %s\n", r.rows[i].url,
+            ADV(snprintf(out + k, ROOM, "%s%s %s %s %u %s\n", r.rows[i].url,
                                   r.rows[i].places[p].partial ? " partial" : "", md_bucket_name(r.rows[i].bucket),
-                                  s->via, (unsigned)s->line, s->component);
+                                  s->via, (unsigned)s->line, s->component));
         }
     for (size_t i = 0; i < r.ndyn; i++)
-        k += (size_t)snprintf(out + k, sizeof out - k, "D %u %s\n", (unsigned)o.sites[r.dyn[i].site].line, r.dyn[i].reason);
+        ADV(snprintf(out + k, ROOM, "D %u %s\n", (unsigned)o.sites[r.dyn[i].site].line, r.dyn[i].reason));
     for (size_t i = 0; i < o.ndiags; i++)
-        k += (size_t)snprintf(out + k, sizeof out - k, "X %u %s\n", (unsigned)o.diags[i].line, o.diags[i].message);
+        ADV(snprintf(out + k, ROOM, "X %u %s\n", (unsigned)o.diags[i].line, o.diags[i].message));
     md_result_free(&r);
     apex_scratch_free(&sc);
     md_org_free(&o);

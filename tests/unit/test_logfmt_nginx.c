@@ -197,6 +197,18 @@ static void test_haproxy(void **state)
     assert_int_equal(o.version, TLSV_TLS13);
     l = "198.51.100.23:52144 [03/Nov/2026:14:05:11.204] fe_https~ be_app/app1";
     assert_int_equal(parse_with(&p, l, &o), LOGFMT_BAD);
+    /* a connection error line: a failed handshake */
+    l = "<134>Nov 28 13:22:32 localhost haproxy[4614]: 127.0.0.1:57212 [03/Nov/2026:14:05:11.555] fe_tls/1: "
+        "Connection closed during SSL handshake";
+    assert_int_equal(parse_with(&p, l, &o), LOGFMT_OK);
+    assert_int_equal(o.success, 0);
+    assert_string_equal(o.client_ip, "127.0.0.1");
+    assert_string_equal(o.status, "Connection closed during SSL handshake");
+    assert_int_equal(o.time, 1793714711);
+    l = "127.0.0.1:57212 [03/Nov/2026:14:05:11.555] fe tls: x";
+    assert_int_equal(parse_with(&p, l, &o), LOGFMT_BAD);
+    l = "127.0.0.1:57212 [03/Nov/2026:14:05:11.555]";
+    assert_int_equal(parse_with(&p, l, &o), LOGFMT_BAD);
 }
 
 static void test_envoy(void **state)

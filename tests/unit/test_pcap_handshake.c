@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "ingest/pcap_handshake.h"
+#include "ingest/pcap_record.h"
 #include "tls/version.h"
 
 /* ClientHello handshake message: TLS 1.3 + 1.2 offered, SNI "a.example" */
@@ -299,6 +300,39 @@ static void test_format(void **state)
     assert_string_equal(hs_outcome_name(HS_ALERT), "alert");
 }
 
+/* The fingerprint memo gives exactly what the uncached computation gives, and keeps configurations apart. */
+static void test_record_fingerprint_memo(void **state)
+{
+    (void)state;
+    static struct pcap_fp_cache cache;
+    uint8_t m13[512], m10[512];
+    size_t n13 = build_hello_msg(m13, 0x0304), n10 = build_hello_msg(m10, 0x0301);
+    struct client_hello_info a, b;
+    struct tr_error err;
+    assert_int_equal(client_hello_parse(m13 + 4, n13 - 4, &a, &err), CH_OK);
+    assert_int_equal(client_hello_parse(m10 + 4, n10 - 4, &b, &err), CH_OK);
+    struct pcap_handshake ha = { .family = 4, .ch = &a, .outcome = HS_NO_REPLY };
+    struct pcap_handshake hb = { .family = 4, .ch = &b, .outcome = HS_NO_REPLY };
+    struct pcap_record plain_a, plain_b, r;
+    pcap_record_from(&plain_a, &ha, NULL, PCAP_FP_CLIENT);
+    pcap_record_from(&plain_b, &hb, NULL, PCAP_FP_CLIENT);
+    assert_string_not_equal(plain_a.ja4, plain_b.ja4);
+    assert_string_not_equal(plain_a.ja3, plain_b.ja3);
+    for (int i = 0; i < 3; i++) {
+        pcap_record_from(&r, &ha, &cache, PCAP_FP_CLIENT);
+        assert_string_equal(r.ja3, plain_a.ja3);
+        assert_string_equal(r.ja4, plain_a.ja4);
+        pcap_record_from(&r, &hb, &cache, PCAP_FP_CLIENT);
+        assert_string_equal(r.ja3, plain_b.ja3);
+        assert_string_equal(r.ja4, plain_b.ja4);
+    }
+    assert_int_equal(cache.misses, 2);
+    assert_int_equal(cache.hits, 4);
+    assert_string_equal(plain_a.max_offered, "tls1.3");
+    assert_null(plain_a.negotiated);
+    assert_string_equal(plain_a.ja3s, "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -308,6 +342,7 @@ int main(void)
         cmocka_unit_test(test_not_tls_and_no_reply),
         cmocka_unit_test(test_port_reuse_expiry_and_limits),
         cmocka_unit_test(test_format),
+        cmocka_unit_test(test_record_fingerprint_memo),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -292,6 +292,55 @@ static void test_x25519_keypair(void **state)
     assert_memory_not_equal(a, b, 32);
 }
 
+static void test_ssl2_hello_and_options(void **state)
+{
+    (void)state;
+    uint8_t chal[16];
+    struct client_hello_info ch;
+    struct tr_buf b;
+    struct tr_error err;
+    size_t used;
+    memset(chal, 0x99, 16);
+    tr_buf_init(&b, NULL, 0);
+    assert_int_equal(ssl2_client_hello_build(&b, chal, &err), 0);
+    assert_int_equal(b.len, 2 + 9 + 21 + 16);
+    assert_int_equal(b.base[0], 0x80);
+    assert_int_equal(b.base[1], 46);
+    assert_int_equal(client_hello_from_records(b.base, b.len, &ch, &used, &err), CH_OK);
+    assert_true(ch.is_ssl2);
+    assert_int_equal(ch.legacy_version, 0x0002);
+    assert_int_equal(ch.n_ssl2_specs, 7);
+    assert_int_equal(ch.ssl2_specs[0], 0x0700c0);
+    assert_int_equal(ch.max_offered, TLSV_NONE);
+    tr_buf_free(&b);
+
+    /* a raw P-256 key share and a DEFLATE offer */
+    uint8_t point[65];
+    struct client_hello_config cfg;
+    memset(point, 4, sizeof point);
+    client_hello_config_init(&cfg, TLSV_TLS13, TLSV_TLS12);
+    cfg.key_share_group = 0x0017;
+    cfg.key_share_data = point;
+    cfg.key_share_len = sizeof point;
+    cfg.offer_compression = 1;
+    tr_buf_init(&b, NULL, 0);
+    assert_int_equal(client_hello_build(&b, &cfg, &err), 0);
+    assert_int_equal(client_hello_from_records(b.base, b.len, &ch, &used, &err), CH_OK);
+    assert_int_equal(ch.n_key_shares, 1);
+    assert_int_equal(ch.key_share_groups[0], 0x0017);
+    assert_int_equal(ch.n_compression, 2);
+    assert_int_equal(ch.compression[0], 1);
+    tr_buf_free(&b);
+    /* TLS 1.3 hello without a key: empty key_share (asks for HelloRetryRequest) */
+    client_hello_config_init(&cfg, TLSV_TLS13, TLSV_TLS13);
+    tr_buf_init(&b, NULL, 0);
+    assert_int_equal(client_hello_build(&b, &cfg, &err), 0);
+    assert_int_equal(client_hello_from_records(b.base, b.len, &ch, &used, &err), CH_OK);
+    assert_int_equal(ch.n_key_shares, 0);
+    assert_int_equal(ch.extensions[ch.n_extensions - 1], 51);
+    tr_buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +352,7 @@ int main(void)
         cmocka_unit_test(test_default_suites),
         cmocka_unit_test(test_round_trip),
         cmocka_unit_test(test_x25519_keypair),
+        cmocka_unit_test(test_ssl2_hello_and_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

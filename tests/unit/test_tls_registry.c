@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "tls/registry.h"
+#include "tls/registry_data.h"
 #include "tls/version.h"
 
 static void test_lookup(void **state)
@@ -151,6 +152,22 @@ static void test_groups_sigalgs_grease(void **state)
     assert_string_equal(tls_extension_name(43), "supported_versions");
 }
 
+/* The precomputed preference order is a permutation of the table, weakest last. */
+static void test_rank_order(void **state)
+{
+    (void)state;
+    size_t n = cipher_suite_count();
+    int prev = CS_SECURE;
+    for (size_t i = 0; i < n; i++) {
+        const struct cipher_suite *cs = cipher_suite_lookup(registry_suite_rank[i]);
+        assert_non_null(cs);
+        assert_true(cs->strength >= prev);
+        prev = cs->strength;
+        for (size_t j = 0; j < i; j++)
+            assert_int_not_equal(registry_suite_rank[j], cs->code);
+    }
+}
+
 static const char *fixture_path(void)
 {
     const char *root = getenv("TLSREADY_ROOT");
@@ -201,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_table_shape),
         cmocka_unit_test(test_groups_sigalgs_grease),
         cmocka_unit_test(test_agrees_with_openssl),
+        cmocka_unit_test(test_rank_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Benchmark: requests per (client IP, TLS version) from a generated nginx access
+# log of >= 2 GB ("combined plus TLS fields"), by tlsready (1 and 2 threads),
+# a one-line awk program, awk | sort | uniq -c, Miller (mlr) and GoAccess.
+# Writes bench/logs/RESULTS.md. Every tool's answer is checked against the
+# generator's ground truth (per-version totals) and tlsready's per-pair counts.
+#
+#   B=/tmp/b-logs SIZE=2200000000 RUNS=3 bash bench/logs/run.sh
+set -eu
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+B="${B:-build}"
+SIZE="${SIZE:-2200000000}"
+RUNS="${RUNS:-3}"
+DIR="${BENCH_DIR:-/tmp/tlsready-bench-logs}"
+mkdir -p "$DIR"
+LOG="$DIR/access.log"
+OUT="$ROOT/bench/logs/RESULTS.md"
+
+make --no-print-directory B="$B" "$B/rel/libtlsready.a" "$B/rel/src/main.o" >/dev/null
+LIBS=$(pkg-config --libs libssl libcrypto libcares libpcap zlib libxml-2.0 libzip)
+gcc -o "$B/rel/tlsready-bench" "$B/rel/src/main.o" "$B/rel/libtlsready.a" $LIBS -lm -lpthread
+gcc -O2 -std=c17 -D_GNU_SOURCE -o "$B/rel/gen_nginx_log-bench" tools/gen_nginx_log.c
+TLSREADY="$B/rel/tlsready-bench"
+
+if [ ! -f "$LOG" ] || [ "$(stat -c %s "$LOG")" -lt "$SIZE" ]; then
+  echo "generating $SIZE bytes into $LOG" >&2
+  "$B/rel/gen_nginx_log-bench" --format nginx --bytes "$SIZE" --clients 50000 --seed 42 --days 30 \
+    --expect "$DIR/expect.json" > "$LOG"
+fi
+BYTES=$(stat -c %s "$LOG")
+LINES=$(python3 -c 'import json; print(json.load(open("'"$DIR/expect.json"'"))["lines"])')
+cat "$LOG" > /dev/null  # warm the page cache: every tool reads from memory
+
+# run NAME CMD...: wall seconds, user+sys seconds, peak RSS (KB) via /usr/bin/time
+declare -A WALL CPU RSS
+run() {
+  local name=$1; shift
+  local t="$DIR/time.$name"
+  /usr/bin/time -f "%e %U %S %M" -o "$t" bash -c "$*" > "$DIR/out.$name" 2> "$DIR/err.$name" || true
+  read -r w u s m < <(tail -1 "$t")
+  echo "$name: wall ${w}s cpu $(echo "$u + $s" | bc)s rss ${m}KB" >&2
+  echo "$w $(echo "$u + $s" | bc) $m"
+}
+# median of RUNS runs (by wall) for the fast tools
+median() {
+  local name=$1; shift
+  local rows=()
+  for _ in $(seq "$RUNS"); do rows+=("$(run "$name" "$@")"); done
+  printf '%s\n' "${rows[@]}" | sort -n | sed -n "$(( (RUNS + 1) / 2 ))p"
+}
+
+R_T1=$(median tlsready1 "$TLSREADY logs --threads 1 --csv clients $LOG")
+R_T2=$(median tlsready2 "$TLSREADY logs --threads 2 --csv clients $LOG")
+R_AWK=$(run awk "awk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }' $LOG")
+R_SORT=$(run sortuniq "awk '\$(NF-1) != \"-\" { print \$1, \$(NF-1) }' $LOG | LC_ALL=C sort -S 1G | uniq -c")
+R_MLR=$(run mlr "mlr --inidx --ifs ' ' --ocsv put -q 'if (\$[[[NF-1]]] != \"-\") { @c[\$1][\$[[[NF-1]]]] += 1 } end { emit @c, \"ip\", \"version\" }' $LOG")
+R_GA=$(run goaccess "goaccess $LOG --no-global-config --no-progress --log-format='%h %^[%d:%t %^] \"%r\" %s %b \"%R\" \"%u\" %K %k' --date-format=%d/%b/%Y --time-format=%T -o $DIR/goaccess.json")
+
+# --- check the answers ------------------------------------------------------
+python3 - "$DIR" > "$DIR/check.txt" <<'PY'
+import csv, json, sys, collections
+d = sys.argv[1]
+exp = json.load(open(d + "/expect.json"))["versions"]
+name = {"SSLv3": "ssl3", "TLSv1": "tls1.0", "TLSv1.1": "tls1.1", "TLSv1.2": "tls1.2", "TLSv1.3": "tls1.3"}
+def totals(pairs):
+    t = collections.Counter()
+    for (ip, v), n in pairs.items(): t[v] += n
+    return {k: t.get(k, 0) for k in exp}
+pairs = {}
+rows = list(csv.DictReader(open(d + "/out.tlsready1")))
+ref = {}
+for r in rows:
+    for v in exp:
+        if int(r[v]): ref[(r["client"], v)] = int(r[v])
+pairs["tlsready1"] = ref
+for t in ["tlsready2"]:
+    p = {}
+    for r in csv.DictReader(open(d + "/out." + t)):
+        for v in exp:
+            if int(r[v]): p[(r["client"], v)] = int(r[v])
+    pairs[t] = p
+p = {}
+for line in open(d + "/out.awk"):
+    ip, v, n = line.split(); p[(ip, name[v])] = int(n)
+pairs["awk"] = p
+p = {}
+for line in open(d + "/out.sortuniq"):
+    n, ip, v = line.split(); p[(ip, name[v])] = int(n)
+pairs["sortuniq"] = p
+p = {}
+for r in csv.DictReader(open(d + "/out.mlr")):
+    p[(r["ip"], name[r["version"]])] = int(r["c"])
+pairs["mlr"] = p
+for t, p in pairs.items():
+    print(t, "pairs=%d" % len(p), "same_pairs_as_tlsready=%s" % (p == ref), "versions_match_truth=%s" % (totals(p) == exp))
+ga = json.load(open(d + "/goaccess.json"))
+gt = {name[x["data"]]: x["hits"]["count"] for x in ga["tls_type"]["data"]}
+print("goaccess pairs=n/a (TLS panel has per-version totals only) versions_match_truth=%s" % ({k: gt.get(k, 0) for k in exp} == exp))
+PY
+cat "$DIR/check.txt" >&2
+
+row() { # NAME RESULT NOTE
+  read -r w c m <<< "$2"
+  printf '| %s | %.1f | %.0f | %.0f | %.2f | %.0f | %s |\n' "$1" "$w" "$(echo "$BYTES / 1000000 / $w" | bc -l)" \
+    "$(echo "$BYTES / 1000000 / $c" | bc -l)" "$c" "$(echo "$m / 1024" | bc -l)" "$3"
+}
+check() { grep "^$1 " "$DIR/check.txt" | cut -d' ' -f2- ; }
+{
+  echo "# tlsready logs benchmark"
+  echo
+  echo "Question: requests per (client IP, TLS version) in an nginx access log (\"combined plus TLS fields\" preset)."
+  echo "Generated by \`tools/gen_nginx_log --format nginx --bytes $SIZE --clients 50000 --seed 42 --days 30\`:"
+  echo "$BYTES bytes, $LINES lines, file in the page cache (read once before). Run by \`bench/logs/run.sh\` on $(date -u +%Y-%m-%d)."
+  echo
+  echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB RAM;"
+  echo "**shared with other engineers' builds and tests during the run** (load average $(cut -d' ' -f1-3 /proc/loadavg)),"
+  echo "so wall times are noisy; \"MB per CPU-second\" (bytes / (user+sys)) is the steadier single-core figure."
+  echo "tlsready rows: median of $RUNS runs by wall time; the others: one run each. Peak memory: max RSS from /usr/bin/time."
+  echo
+  echo "| tool | wall s | MB/s (wall) | MB per CPU-s | CPU s | peak RSS MB | answer check |"
+  echo "|---|---|---|---|---|---|---|"
+  row "tlsready logs --threads 1" "$R_T1" "$(check tlsready1)"
+  row "tlsready logs --threads 2" "$R_T2" "$(check tlsready2)"
+  row "awk (hash, one line)" "$R_AWK" "$(check awk)"
+  row "awk \| sort \| uniq -c" "$R_SORT" "$(check sortuniq)"
+  row "mlr (Miller $(mlr --version | awk '{print $2}'))" "$R_MLR" "$(check mlr)"
+  row "GoAccess $(goaccess --version | head -1 | awk '{print $3}')" "$R_GA" "$(check goaccess)"
+  echo
+  echo "Commands (\$LOG is the file):"
+  echo
+  echo '```'
+  echo "tlsready logs --threads N --csv clients \$LOG"
+  echo "awk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }' \$LOG"
+  echo "awk '\$(NF-1) != \"-\" { print \$1, \$(NF-1) }' \$LOG | LC_ALL=C sort -S 1G | uniq -c"
+  echo "mlr --inidx --ifs ' ' --ocsv put -q 'if (\$[[[NF-1]]] != \"-\") { @c[\$1][\$[[[NF-1]]]] += 1 } end { emit @c, \"ip\", \"version\" }' \$LOG"
+  echo "goaccess \$LOG --no-global-config --no-progress --log-format='%h %^[%d:%t %^] \"%r\" %s %b \"%R\" \"%u\" %K %k' \\"
+  echo "  --date-format=%d/%b/%Y --time-format=%T -o report.json"
+  echo '```'
+  echo
+  echo "tlsready computes more than the question in the same pass (per user agent family, server, cipher, day,"
+  echo "top legacy clients per server); GoAccess computes its whole dashboard, but has no per-client TLS breakdown"
+  echo "(its TLS panel counts versions and ciphers only), so it is checked on per-version totals."
+} > "$OUT"
+echo "wrote $OUT" >&2
