@@ -115,7 +115,6 @@ int main(int argc, char **argv)
     uint64_t versions[5] = { 0 }, plain = 0, written = 0, n = 0, legacy = 0;
     const int64_t start = 1793664000; /* 2026-11-03T00:00:00Z */
     const int64_t span = (int64_t)days * 86400;
-    int w3c = !strcmp(fmt, "cloudfront") || !strcmp(fmt, "iis");
     if (!strcmp(fmt, "cloudfront"))
         written += (uint64_t)printf("#Version: 1.0\n#Fields: date time x-edge-location sc-bytes c-ip cs-method "
                                     "cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query "
@@ -130,7 +129,6 @@ int main(int argc, char **argv)
                                     "cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus "
                                     "sc-win32-status time-taken crypt-protocol crypt-cipher crypt-hash "
                                     "crypt-keyexchange\n");
-    (void)w3c;
     /* the expected total is known in advance for --lines; for --bytes we stop after the size */
     for (; n < lines && (bytes == 0 || written < bytes); n++) {
         uint64_t r = rnd();

@@ -38,15 +38,20 @@ timeit() { # prints seconds of one run of "$@" (output discarded)
 "$BIN" endpoints --json "$ORG" > /dev/null 2>&1 || true   # warm the page cache
 t_ours=$(for i in $(seq "$RUNS"); do timeit "$BIN" endpoints --json "$ORG"; done | median)
 t_grep=$(for i in $(seq "$RUNS"); do timeit grep -rhoE "https?://[^'\" <]+" "$ORG"; done | median)
-rss_ours=$(/usr/bin/time -v "$BIN" endpoints --json "$ORG" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
-rss_grep=$(/usr/bin/time -v grep -rhoE "https?://[^'\" <]+" "$ORG" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); print $2}')
+# peak RSS and CPU seconds (user + system) from GNU time; CPU time is the
+# figure to trust on a shared machine, where wall time includes waiting for a core
+tv() { /usr/bin/time -v "$@" 2>&1 >/dev/null | awk -F: '/Maximum resident/ {gsub(/ /,"",$2); rss=$2}
+        /User time|System time/ {cpu += $2} END {printf "%d %.3f\n", rss, cpu}'; }
+read -r rss_ours cpu_ours < <(tv "$BIN" endpoints --json "$ORG")
+read -r rss_grep cpu_grep < <(tv grep -rhoE "https?://[^'\" <]+" "$ORG")
 summary=$("$BIN" endpoints --json "$ORG" 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["endpoints"], s["dynamic"], s["targets"])')
 
 calc() { awk "BEGIN {print $1}"; }
 printf 'org: %s files (%s .cls), %.1f MB\n' "$files" "$apex" "$(calc "$bytes/1048576")"
 printf 'endpoints/dynamic/targets found: %s\n' "$summary"
-printf '%-34s %8s %12s %10s %12s\n' tool "wall s" "files/s" "MB/s" "peak RSS MB"
-printf '%-34s %8.3f %12.0f %10.1f %12.1f\n' "tlsready endpoints --json" "$t_ours" \
+printf '%-34s %8s %8s %12s %10s %12s\n' tool "wall s" "CPU s" "files/s" "MB/s" "peak RSS MB"
+printf '%-34s %8.3f %8.3f %12.0f %10.1f %12.1f\n' "tlsready endpoints --json" "$t_ours" "$cpu_ours" \
   "$(calc "$files/$t_ours")" "$(calc "$bytes/1048576/$t_ours")" "$(calc "$rss_ours/1024")"
-printf '%-34s %8.3f %12.0f %10.1f %12.1f\n' "grep -rhoE (URL literals only)" "$t_grep" \
+printf '%-34s %8.3f %8.3f %12.0f %10.1f %12.1f\n' "grep -rhoE (URL literals only)" "$t_grep" "$cpu_grep" \
   "$(calc "$files/$t_grep")" "$(calc "$bytes/1048576/$t_grep")" "$(calc "$rss_grep/1024")"
+echo "(files/s and MB/s from the median wall time of $RUNS warm runs; load average: $(cut -d' ' -f1-3 /proc/loadavg))"

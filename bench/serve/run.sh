@@ -137,7 +137,7 @@ errs = sum(r["errors"] for r in rows)
 print(f"- Errors over all runs: {errs}. The `serve+log` run wrote {loglines} JSON lines (one per connection).")
 print("- Memory stays bounded under load: serve's peak RSS at concurrency "
       f"{hiconc} vs {conc} is in the table; it is capped by `--max-conns` (default 1024) times the per-connection "
-      "state (one `struct conn` with the parsed hello, ~4 KiB, plus OpenSSL's SSL object; record buffers are released "
+      "state (one `struct conn` with the parsed hello, 3.7 KiB, plus OpenSSL's SSL object; record buffers are released "
       "when idle with SSL_MODE_RELEASE_BUFFERS).")
 PY
 cat bench/serve/RESULTS.md

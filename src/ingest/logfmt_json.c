@@ -32,7 +32,7 @@ struct jval {
 enum jkey {
     J_REMOTE_IP, J_CLIENT_IP, J_UA, J_HOST, J_TLS_VERSION, J_TLS_CIPHER, J_TLS_SNI, J_TS, J_HAS_TLS,
     J_TIME, J_CLIENT, J_SNI, J_NEGOTIATED, J_MAX_OFFERED, J_JA3, J_JA4, J_OUTCOME, J_SERVE_UA, J_CIPHER,
-    J_LOGGER,
+    J_LOGGER, J_REASON,
     J_COUNT
 };
 
@@ -57,6 +57,7 @@ static const char *const jpaths[J_COUNT] = {
     [J_SERVE_UA] = "user_agent",
     [J_CIPHER] = "cipher",
     [J_LOGGER] = "logger",
+    [J_REASON] = "refused_reason",
 };
 
 struct jwalk {
@@ -262,8 +263,11 @@ static int parse_serve(struct logfmt_parser *lp, struct jwalk *w, struct observa
     obs->fingerprint = take(w->v[J_JA4].present ? &w->v[J_JA4] : &w->v[J_JA3], s);
     const struct jval *o = &w->v[J_OUTCOME];
     obs->success = o->n >= 8 && memcmp(o->p, "accepted", 8) == 0 ? 1 : 0;
-    if (!obs->success)
-        obs->status = take(o, s);
+    if (!obs->success) {
+        obs->status = take(&w->v[J_REASON], s);
+        if (!obs->status)
+            obs->status = take(o, s);
+    }
     const struct jval *n = &w->v[J_NEGOTIATED];
     int v = n->present && n->is_string ? logfmt_version(n->p, n->n) : TLSV_NONE;
     obs->version = v == TLSV_NONE ? TLSV_UNKNOWN : v;

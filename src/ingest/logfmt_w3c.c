@@ -141,7 +141,8 @@ int w3c_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct
         p->why = "no c-ip field";
         return LOGFMT_BAD;
     }
-    int r = logfmt_fields_to_obs(p, &f, p->kind == LOGFMT_IIS ? ESC_URL_PLUS : ESC_URL, obs, s);
+    /* the protocol is read below (it may be Schannel hex): the fields' own verdict is not used */
+    logfmt_fields_to_obs(p, &f, p->kind == LOGFMT_IIS ? ESC_URL_PLUS : ESC_URL, obs, s);
     if (date && tim && date_n == 10 && tim_n >= 8) {
         char iso[24];
         memcpy(iso, date, 10);
@@ -155,6 +156,5 @@ int w3c_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct
         return LOGFMT_PLAIN;
     }
     obs->version = v;
-    (void)r;
     return LOGFMT_OK;
 }

@@ -76,7 +76,7 @@ void svg_stacked_bars(struct tr_buf *out, const char *title, const char *const *
                       const char *const *series, const char *const *colors, size_t n_series,
                       const unsigned long long *values)
 {
-    const int W = 720, L = 190, R = 20, T = 10, BAR = 22, GAP = 10;
+    const int W = 720, L = 190, R = 70, T = 10, BAR = 22, GAP = 10; /* R: room for the total */
     int H = T + (int)n_rows * (BAR + GAP) + 40;
     double pw = W - L - R;
     open_svg(out, title, W, H);
@@ -126,6 +126,8 @@ void svg_matrix(struct tr_buf *out, const char *title, const char *const *rows, 
     static const char *const word[] = { "unknown", "accepted", "refused", "accepted (below minimum)" };
     const int L = 260, T = 28, CW = 70, CH = 22;
     int W = L + (int)n_cols * CW + 20, H = T + (int)n_rows * CH + 34;
+    if (W < 620)
+        W = 620; /* the legend needs the room */
     open_svg(out, title, W, H);
     for (size_t c = 0; c < n_cols; c++)
         text(out, L + (double)c * CW + CW / 2.0, T - 8, "middle", "axis", cols[c]);
@@ -142,11 +144,11 @@ void svg_matrix(struct tr_buf *out, const char *title, const char *const *rows, 
             tr_buf_printf(out, ": %s</title></rect>", word[st]);
         }
     }
-    double lx = L, ly = H - 10;
+    double lx = 20, ly = H - 10;
     for (int s = 0; s < 4; s++) {
         tr_buf_printf(out, "<rect x=\"%.1f\" y=\"%.1f\" width=\"10\" height=\"10\" fill=\"%s\"/>", lx, ly - 9, fill[s]);
         text(out, lx + 14, ly, "start", "axis", word[s]);
-        lx += s == 2 ? 90 : 80;
+        lx += s == 2 ? 100 : 95;
     }
     tr_buf_puts(out, "</svg>\n");
 }
