@@ -1,5 +1,6 @@
 /* libFuzzer target: the metadata XML readers. The first byte picks the
- * metadata type; the rest is the document. Then the joiner runs over what
+ * metadata type (0xff: an External Service's YAML/JSON schema file, read by
+ * md_schema_read); the rest is the document. Then the joiner runs over what
  * was read, so the tables and URL splitting see fuzzed values too. */
 #include <stddef.h>
 #include <stdint.h>
@@ -36,7 +37,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     md_org_init(&o);
     struct md_xml_file f = { "fuzz.xml", kind == MD_XML_CUSTOM_METADATA ? "Type.Rec" : "ns__Fuzz", NULL, kind };
     const char *ns = NULL;
-    if (md_xml_read(&o, buf, size - 1, &f, &ns) == 0) {
+    int rc = data[0] == 0xff ? md_schema_read(&o, buf, size - 1, &f) : md_xml_read(&o, buf, size - 1, &f, &ns);
+    if (rc == 0) {
         struct md_result r;
         if (md_join(&o, &r) == 0)
             md_result_free(&r);

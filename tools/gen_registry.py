@@ -275,18 +275,22 @@ def main():
         n += 1
     w("};\nconst size_t registry_n_cipher_suites = %d;\n\n" % n)
     # Preference order for default hello lists (client_hello_default_suites):
-    # strength class, then forward secrecy, AEAD, key bits, code; TLS 1.3
-    # suites by code (1301, 1302, ... as every client sends them).
+    # strength class; suites needing out-of-band credentials (PSK, SRP,
+    # ECCPWD, KRB5) last; then forward secrecy, ECDHE before DHE, AEAD, key
+    # bits, code. TLS 1.3 suites by code (1301, 1302, ... as clients send them).
     strength_num = {"CS_SECURE": 0, "CS_WEAK": 1, "CS_INSECURE": 2}
     def rank(code):
         d = derive(code, iana[code])
         if d["minv"] == "TLSV_TLS13":
-            return (strength_num[d["strength"]], 0, code, 0, 0, 0)
-        return (strength_num[d["strength"]], 1, -d["fs"], -d["aead"], -d["bits"], code)
-    w("const uint16_t registry_suite_rank[] = {\n")
-    order = sorted(iana, key=rank)
-    for i in range(0, len(order), 10):
-        w("    " + " ".join("0x%04X," % c for c in order[i:i + 10]) + "\n")
+            return (strength_num[d["strength"]], 0, 0, code, 0, 0, 0, 0)
+        creds = int(any(k in d["kx"] for k in ("PSK", "SRP", "ECCPWD", "KRB5")))
+        ecdhe = int(d["kx"] == "ECDHE")
+        return (strength_num[d["strength"]], 1, creds, -d["fs"], -ecdhe, -d["aead"], -d["bits"], code)
+    w("const uint16_t registry_suite_rank[] = {   /* indexes into registry_cipher_suites */\n")
+    codes = sorted(iana)
+    order = [codes.index(c) for c in sorted(iana, key=rank)]
+    for i in range(0, len(order), 16):
+        w("    " + " ".join("%d," % c for c in order[i:i + 16]) + "\n")
     w("};\n\n")
     w("const struct named_group registry_groups[] = {\n")
     for code, name, pq, ff, bits in GROUPS:

@@ -8,6 +8,7 @@
  *                   [--groups LIST] [--fallback] [--flight] [--timeout SECS]
  *                   [--emit FILE] [--dump-reply FILE] HOST PORT
  *   tls_hello_probe --version tls1.3 --emit hello.bin    (write the hello, no network)
+ *   tls_hello_probe --parse captured.bin                 (a client's hello: SNI, JA3, JA4)
  *
  * LIST is comma-separated: hex codes (0xc02f) or IANA/OpenSSL suite names,
  * group names (x25519, secp256r1). Exit: 0 decided, 2 usage, 3 network error.
@@ -36,7 +37,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: tls_hello_probe --version V [--min V] [--sni NAME] [--suites LIST] [--groups LIST]\n"
                "                       [--fallback] [--flight] [--timeout SECS] [--emit FILE] [--dump-reply FILE]\n"
-               "                       [HOST PORT]\n");
+               "                       [HOST PORT]\n"
+               "       tls_hello_probe --parse FILE\n");
 }
 
 static int parse_list(const char *arg, uint16_t *out, size_t cap, int groups, size_t *n)
@@ -158,6 +160,43 @@ static void print_hello_fingerprints(const uint8_t *hello, size_t len)
         printf("ja4: %s\n", j);
 }
 
+/* --parse FILE: a client's first bytes (as captured) through the passive side's parser. */
+static int parse_file(const char *path)
+{
+    static uint8_t buf[1 << 17];
+    static struct client_hello_info ch;
+    char s[JA3_STR_MAX], h[33], j[JA4_STR_MAX];
+    struct tr_error err;
+    size_t used, n;
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        fprintf(stderr, "tls_hello_probe: cannot open %s\n", path);
+        return 2;
+    }
+    n = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    int st = client_hello_from_records(buf, n, &ch, &used, &err);
+    if (st != CH_OK) {
+        printf("status: %s\n", st == CH_NEED_MORE ? "NEED_MORE" : "ERROR");
+        if (st == CH_ERROR)
+            printf("reason: %s\n", err.msg);
+        return 0;
+    }
+    printf("status: OK\nconsumed: %zu\nsni: %s\nmax_offered: %s\nsuites: %zu\nextensions: %zu\n", used, ch.sni,
+           ch.max_offered >= 0 ? tls_version_name(ch.max_offered) : "unknown", ch.n_suites, ch.n_extensions);
+    printf("alpn:");
+    for (size_t i = 0; i < ch.n_alpn; i++)
+        printf(" %s", ch.alpn[i]);
+    printf("\n");
+    if (ja3_string(&ch, s, sizeof s) == 0 && ja3_hash(&ch, h) == 0)
+        printf("ja3_full: %s\nja3: %s\n", s, h);
+    if (ja4(&ch, 't', j) == 0)
+        printf("ja4: %s\n", j);
+    if (ja4_raw(&ch, 't', s, sizeof s) == 0)
+        printf("ja4_r: %s\n", s);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
@@ -167,6 +206,7 @@ int main(int argc, char **argv)
         { "flight", no_argument, NULL, 'F' },        { "timeout", required_argument, NULL, 't' },
         { "emit", required_argument, NULL, 'e' },    { "help", no_argument, NULL, 'h' },
         { "dump-reply", required_argument, NULL, 'd' },
+        { "parse", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     static uint16_t suites[1024], groups[64];
@@ -174,7 +214,7 @@ int main(int argc, char **argv)
     struct client_hello_config cfg;
     int version = TLSV_TLS12, min = -1, flight = 0, fallback = 0, timeout = 5, c;
     size_t n_suites = 0, n_groups = 0;
-    const char *sni = NULL, *emit = NULL, *dump = NULL;
+    const char *sni = NULL, *emit = NULL, *dump = NULL, *parse = NULL;
     uint8_t key[32];
     struct tr_error err;
 
@@ -190,10 +230,13 @@ int main(int argc, char **argv)
         case 't': timeout = atoi(optarg); break;
         case 'e': emit = optarg; break;
         case 'd': dump = optarg; break;
+        case 'p': parse = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
     }
+    if (parse)
+        return parse_file(parse);
     if (version < 0 || min == -2 || (emit == NULL && argc - optind != 2)) {
         usage(stderr);
         return 2;

@@ -6,6 +6,7 @@
 # generator's ground truth (per-version totals) and tlsready's per-pair counts.
 #
 #   B=/tmp/b-logs SIZE=2200000000 RUNS=3 bash bench/logs/run.sh
+#   REUSE_PEERS=1 ...   re-measure tlsready only, keeping the peers' last runs
 set -eu
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -37,6 +38,13 @@ declare -A WALL CPU RSS
 run() {
   local name=$1; shift
   local t="$DIR/time.$name"
+  # REUSE_PEERS=1: keep the last measurement of the slow peers (their output stays in $DIR)
+  if [ "${REUSE_PEERS:-0}" = 1 ] && [ "${name#tlsready}" = "$name" ] && [ -s "$t" ]; then
+    read -r w u s m < <(tail -1 "$t")
+    echo "$name: reused: wall ${w}s" >&2
+    echo "$w $(echo "$u + $s" | bc) $m"
+    return
+  fi
   /usr/bin/time -f "%e %U %S %M" -o "$t" bash -c "$*" > "$DIR/out.$name" 2> "$DIR/err.$name" || true
   read -r w u s m < <(tail -1 "$t")
   echo "$name: wall ${w}s cpu $(echo "$u + $s" | bc)s rss ${m}KB" >&2

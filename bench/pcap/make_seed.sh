@@ -15,7 +15,7 @@ openssl s_server -accept "127.0.0.1:$P1" -cert "$d/c.pem" -key "$d/k.pem" -quiet
 openssl s_server -accept "127.0.0.1:$P2" -cert "$d/c.pem" -key "$d/k.pem" -quiet -www -naccept 100 \
   -min_protocol TLSv1.2 </dev/null >/dev/null 2>&1 & pids+=($!)
 sleep 0.5
-tcpdump -i lo -U -w "$out" "tcp port $P1 or tcp port $P2" 2>"$d/td.err" & td=$!; pids+=($td)
+tcpdump -i lo -U --immediate-mode -w "$out" "tcp port $P1 or tcp port $P2" 2>"$d/td.err" & td=$!; pids+=($td)
 for i in $(seq 100); do grep -q "listening on" "$d/td.err" && break; sleep 0.1; done
 sleep 0.3
 L='DEFAULT:@SECLEVEL=0'
@@ -28,5 +28,5 @@ sc -connect "127.0.0.1:$P2" -servername strict.bench.example -tls1 -cipher "$L"
 timeout 10 gnutls-cli --insecure --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' --sni-hostname gnutls.bench.example \
   -p "$P1" 127.0.0.1 </dev/null >/dev/null 2>&1
 timeout 10 curl -sk --resolve "curl.bench.example:$P1:127.0.0.1" "https://curl.bench.example:$P1/" -o /dev/null
-sleep 0.5
+sleep 1.5
 kill -INT $td; wait $td 2>/dev/null

@@ -50,6 +50,7 @@ struct aggregate {
     struct pair_table pairs[AGG_MAX_PAIRS];
     struct agg_row totals;
     char *scratch;    /* key builder */
+    char *batch_keys; /* AGG_BATCH keys for aggregate_add_batch */
     size_t scratch_cap;
     int failed;
 };
@@ -248,6 +249,9 @@ static struct agg_row *table_get(struct aggregate *a, struct table *t, const cha
         if (!rows)
             return NULL;
         t->rows = rows;
+        for (size_t i = 0; i < t->n; i++) /* inline keys moved with their rows */
+            if (rows[i].key_len < AGG_INLINE_KEY)
+                rows[i].key = rows[i].inline_key;
         uint64_t *hs = realloc(t->hashes, cap * sizeof *hs);
         if (!hs)
             return NULL;
@@ -256,12 +260,16 @@ static struct agg_row *table_get(struct aggregate *a, struct table *t, const cha
     }
     if (t->n >= UINT32_MAX - 1)
         return NULL;
-    char *k = arena_dup(&a->arena, key, len);
-    if (!k)
-        return NULL;
     struct agg_row *r = &t->rows[t->n];
     row_init(r);
-    r->key = k;
+    if (len < AGG_INLINE_KEY) {
+        if (len)
+            memcpy(r->inline_key, key, len);
+        r->inline_key[len] = 0;
+        r->key = r->inline_key;
+    } else if (!(r->key = arena_dup(&a->arena, key, len))) {
+        return NULL;
+    }
     r->key_len = (uint32_t)len;
     r->index = (uint32_t)t->n;
     t->hashes[t->n] = h;
@@ -382,6 +390,7 @@ void aggregate_free(struct aggregate *a)
     }
     arena_free(&a->arena);
     free(a->scratch);
+    free(a->batch_keys);
     free(a);
 }
 
@@ -424,10 +433,9 @@ static const char *single_value(const struct observation *o, enum agg_dim d)
     }
 }
 
-/* Builds the key of `d` for `o` into a->scratch; returns its length. */
-static size_t build_key(struct aggregate *a, enum agg_dim d, const struct observation *o, int cat)
+/* Builds the key of `d` for `o` into k (KEY_MAX + 16 bytes); returns its length. */
+static size_t build_key(const struct aggregate *a, enum agg_dim d, const struct observation *o, int cat, char *k)
 {
-    char *k = a->scratch;
     size_t n = 0;
     switch (d) {
     case AGG_CLIENT:
@@ -454,6 +462,9 @@ static size_t build_key(struct aggregate *a, enum agg_dim d, const struct observ
 
 /* ---------------------------------------------------------------- add */
 
+static void contribution_of(const struct aggregate *a, const struct observation *o, struct contribution *cp);
+static int add_pairs(struct aggregate *a, const struct contribution *c, const uint32_t *idx);
+
 int aggregate_add(struct aggregate *a, const struct observation *o)
 {
     if (a->failed)
@@ -466,6 +477,29 @@ int aggregate_add(struct aggregate *a, const struct observation *o)
             return -1;
         }
     }
+    struct contribution c;
+    contribution_of(a, o, &c);
+    row_add(&a->totals, &c);
+
+    uint32_t idx[AGG_DIM_COUNT];
+    uint32_t dims = a->cfg.dims;
+    for (int d = 0; d < AGG_DIM_COUNT; d++) {
+        if (!(dims & AGG_DIM_BIT(d)))
+            continue;
+        size_t n = build_key(a, (enum agg_dim)d, o, c.category, a->scratch);
+        struct agg_row *r = table_get(a, &a->tables[d], a->scratch, n, hash_bytes(a->scratch, n));
+        if (!r) {
+            a->failed = 1;
+            return -1;
+        }
+        row_add(r, &c);
+        idx[d] = r->index;
+    }
+    return add_pairs(a, &c, idx);
+}
+
+static void contribution_of(const struct aggregate *a, const struct observation *o, struct contribution *cp)
+{
     struct contribution c;
     c.slot = o->version >= 0 && o->version < TLSV_COUNT ? o->version : TLSV_UNKNOWN;
     c.offered = o->max_offered >= 0 && o->max_offered < TLSV_COUNT ? o->max_offered : -1;
@@ -481,33 +515,94 @@ int aggregate_add(struct aggregate *a, const struct observation *o)
         if (cat >= 0 && cat < a->cfg.n_categories)
             c.category = cat;
     }
-    row_add(&a->totals, &c);
+    *cp = c;
+}
 
-    uint32_t idx[AGG_DIM_COUNT];
-    uint32_t dims = a->cfg.dims;
-    for (int d = 0; d < AGG_DIM_COUNT; d++) {
-        if (!(dims & AGG_DIM_BIT(d)))
-            continue;
-        size_t n = build_key(a, (enum agg_dim)d, o, c.category);
-        struct agg_row *r = table_get(a, &a->tables[d], a->scratch, n, hash_bytes(a->scratch, n));
-        if (!r) {
-            a->failed = 1;
-            return -1;
-        }
-        row_add(r, &c);
-        idx[d] = r->index;
-    }
+static int add_pairs(struct aggregate *a, const struct contribution *c, const uint32_t *idx)
+{
     for (int p = 0; p < a->cfg.n_pairs; p++) {
         const struct agg_pair_spec *ps = &a->cfg.pairs[p];
-        if (ps->legacy_only && !c.legacy)
+        if (ps->legacy_only && !c->legacy)
             continue;
         struct agg_pair_row *pr = pair_get(&a->pairs[p], idx[ps->a], idx[ps->b]);
         if (!pr) {
             a->failed = 1;
             return -1;
         }
-        pair_add(pr, &c);
+        pair_add(pr, c);
         a->pairs[p].order_valid = 0;
+    }
+    return 0;
+}
+
+/*
+ * A batch: the same counts as aggregate_add one by one, but each table is
+ * probed in three passes (hash every key and prefetch its slot; prefetch the
+ * rows the slots point to; then look up and count), so the cache misses of a
+ * large table overlap instead of coming one after the other.
+ */
+static int add_batch(struct aggregate *a, const struct observation *const *obs, size_t n)
+{
+    struct contribution c[AGG_BATCH];
+    uint32_t idx[AGG_BATCH][AGG_DIM_COUNT];
+    uint64_t h[AGG_BATCH];
+    size_t len[AGG_BATCH];
+    for (size_t i = 0; i < n; i++) {
+        contribution_of(a, obs[i], &c[i]);
+        row_add(&a->totals, &c[i]);
+    }
+    for (int d = 0; d < AGG_DIM_COUNT; d++) {
+        if (!(a->cfg.dims & AGG_DIM_BIT(d)))
+            continue;
+        struct table *t = &a->tables[d];
+        for (size_t i = 0; i < n; i++) {
+            char *k = a->batch_keys + i * (KEY_MAX + 16);
+            len[i] = build_key(a, (enum agg_dim)d, obs[i], c[i].category, k);
+            h[i] = hash_bytes(k, len[i]);
+            if (t->mask)
+                __builtin_prefetch(&t->slots[(size_t)h[i] & t->mask]);
+        }
+        if (t->mask)
+            for (size_t i = 0; i < n; i++) {
+                uint64_t s = t->slots[(size_t)h[i] & t->mask];
+                if (s && s >> 32 == h[i] >> 32) {
+                    const char *r = (const char *)&t->rows[(uint32_t)s - 1];
+                    __builtin_prefetch(r);
+                    __builtin_prefetch(r + 64);
+                    __builtin_prefetch(r + 128);
+                    __builtin_prefetch(r + 192);
+                }
+            }
+        for (size_t i = 0; i < n; i++) {
+            struct agg_row *r = table_get(a, t, a->batch_keys + i * (KEY_MAX + 16), len[i], h[i]);
+            if (!r) {
+                a->failed = 1;
+                return -1;
+            }
+            row_add(r, &c[i]);
+            idx[i][d] = r->index;
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (add_pairs(a, &c[i], idx[i]) < 0)
+            return -1;
+    return 0;
+}
+
+int aggregate_add_batch(struct aggregate *a, const struct observation *const *obs, size_t n)
+{
+    if (a->failed)
+        return -1;
+    if (!a->batch_keys && !(a->batch_keys = malloc(AGG_BATCH * (KEY_MAX + 16)))) {
+        a->failed = 1;
+        return -1;
+    }
+    while (n) {
+        size_t k = n < AGG_BATCH ? n : AGG_BATCH;
+        if (add_batch(a, obs, k) < 0)
+            return -1;
+        obs += k;
+        n -= k;
     }
     return 0;
 }
@@ -953,26 +1048,13 @@ int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n
         }
     }
     struct contribution c;
-    c.slot = o->version >= 0 && o->version < TLSV_COUNT ? o->version : TLSV_UNKNOWN;
-    c.offered = o->max_offered >= 0 && o->max_offered < TLSV_COUNT ? o->max_offered : -1;
-    int neg = c.slot != TLSV_UNKNOWN ? c.slot : -1;
-    int judged = a->cfg.legacy_rule == AGG_LEGACY_OFFERED ? (c.offered >= 0 ? c.offered : neg)
-                                                          : (neg >= 0 ? neg : c.offered);
-    c.legacy = judged >= 0 && judged < a->cfg.min_version;
-    c.failed = o->success == 0;
-    c.time = o->time;
-    c.category = AGG_NO_CATEGORY;
-    if (a->cfg.classify) {
-        int cat = a->cfg.classify(a->cfg.classify_ctx, o);
-        if (cat >= 0 && cat < a->cfg.n_categories)
-            c.category = cat;
-    }
+    contribution_of(a, o, &c);
     row_add_n(&a->totals, &c, n, last_time);
     uint32_t idx[AGG_DIM_COUNT];
     for (int d = 0; d < AGG_DIM_COUNT; d++) {
         if (!(a->cfg.dims & AGG_DIM_BIT(d)))
             continue;
-        size_t kn = build_key(a, (enum agg_dim)d, o, c.category);
+        size_t kn = build_key(a, (enum agg_dim)d, o, c.category, a->scratch);
         struct agg_row *r = table_get(a, &a->tables[d], a->scratch, kn, hash_bytes(a->scratch, kn));
         if (!r) {
             a->failed = 1;

@@ -384,7 +384,7 @@ int cmd_logs(int argc, char **argv)
         .raw_user_agent = o.raw_ua,
         .max_samples = o.show_bad,
     };
-    int input_error = 0;
+    int input_error = 0, files_read = 0;
     for (int i = 0; i < n_files; i++) {
         const char *path = argv[optind + i];
         if (logfmt_read_file(path, &ro, agg, st, &kinds[i], &err) != 0) {
@@ -392,7 +392,13 @@ int cmd_logs(int argc, char **argv)
             input_error = 1;
             if (o.strict)
                 break;
+        } else {
+            files_read++;
         }
+    }
+    if (files_read == 0) {
+        rc = EXIT_USAGE; /* nothing was read: no report */
+        goto out;
     }
     print_bad(st);
 

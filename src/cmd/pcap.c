@@ -218,7 +218,36 @@ static int read_source(struct run *r, struct pcap_source *src, struct tr_error *
     return 0;
 }
 
-static int write_report(struct run *r, int min)
+/* A live capture until Ctrl-C or SIGTERM; -1 when it could not start or failed. */
+static int read_live(struct run *r, const char *iface, const char *filter, int snaplen)
+{
+    struct pcap_source src;
+    struct tr_error err;
+    if (pcap_source_open_live(&src, iface, filter, snaplen, &err) < 0) {
+        fprintf(stderr, "tlsready pcap: %s\n", err.msg);
+        return -1;
+    }
+    int rc = 0;
+    r->live = 1;
+    g_stop = 0;
+    g_live = &src;
+    struct sigaction sa = { .sa_handler = on_sigint };
+    sigemptyset(&sa.sa_mask);
+    struct sigaction old_int, old_term;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+    if (read_source(r, &src, &err) < 0) {
+        fprintf(stderr, "tlsready pcap: %s\n", err.msg);
+        rc = -1;
+    }
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    g_live = NULL;
+    pcap_source_close(&src);
+    return rc;
+}
+
+static int write_report(struct run *r)
 {
     struct agg_report rep = {
         .command = "pcap", .unit = "handshakes", .rows_read = r->tracker.stats.handshakes,
@@ -241,7 +270,6 @@ static int write_report(struct run *r, int min)
                       (unsigned long long)r->alerts, (unsigned long long)r->refused_for_version,
                       (unsigned long long)r->no_reply);
     }
-    (void)min;
     return agg_flush(&out, stdout);
 }
 
@@ -341,29 +369,8 @@ int cmd_pcap(int argc, char **argv)
     int rc = EXIT_OK, input_error = 0;
     struct tr_error err;
     struct pcap_source src;
-    if (iface) {
-        if (pcap_source_open_live(&src, iface, filter, (int)snaplen, &err) < 0) {
-            fprintf(stderr, "tlsready pcap: %s\n", err.msg);
-            input_error = 1;
-        } else {
-            r.live = 1;
-            g_stop = 0;
-            g_live = &src;
-            struct sigaction sa = { .sa_handler = on_sigint };
-            sigemptyset(&sa.sa_mask);
-            struct sigaction old_int, old_term;
-            sigaction(SIGINT, &sa, &old_int);
-            sigaction(SIGTERM, &sa, &old_term);
-            if (read_source(&r, &src, &err) < 0) {
-                fprintf(stderr, "tlsready pcap: %s\n", err.msg);
-                input_error = 1;
-            }
-            sigaction(SIGINT, &old_int, NULL);
-            sigaction(SIGTERM, &old_term, NULL);
-            g_live = NULL;
-            pcap_source_close(&src);
-        }
-    }
+    if (iface && read_live(&r, iface, filter, (int)snaplen) < 0)
+        input_error = 1;
     for (int i = optind; i < argc; i++) {
         if (pcap_source_open_file(&src, argv[i], filter, &err) < 0) {
             fprintf(stderr, "tlsready pcap: %s\n", err.msg);
@@ -383,7 +390,7 @@ int cmd_pcap(int argc, char **argv)
     }
     hs_tracker_finish(&r.tracker);
     flush_out(&r, 1);
-    if (!r.handshakes && write_report(&r, min) < 0)
+    if (!r.handshakes && write_report(&r) < 0)
         r.write_failed = 1;
     if (r.stats)
         print_stats(&r.tracker.stats);

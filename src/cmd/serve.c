@@ -48,7 +48,8 @@ static void usage(FILE *f)
         "output:\n"
         "  --log FILE             append one JSON line per client connection\n"
         "  --once                 print the first client's report and exit (0 ok, 1 fail)\n"
-        "  --json                 with --once: the report as JSON (same keys as /json)\n"
+        "  --json                 with --once: the report as JSON (same keys as /json);\n"
+        "                         without: every connection's JSON line on stdout too\n"
         "  --quiet                no start-up and shutdown lines on stderr\n"
         "limits:\n"
         "  --threads N            worker threads, each an epoll loop (default: CPUs, at most 64)\n"
@@ -112,13 +113,28 @@ static int parse_positive(const char *opt, const char *s, long max, long *out)
     return 0;
 }
 
-static void raise_fd_limit(void)
+/*
+ * Raises the descriptor limit as far as allowed and keeps --max-conns under
+ * it: an accept() failing with EMFILE would leave the listener readable and
+ * spin the loop, so the connection limit must bite first.
+ */
+static int fit_fd_limit(int max_conns, size_t fixed_fds)
 {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return max_conns;
+    if (rl.rlim_cur < rl.rlim_max) {
         rl.rlim_cur = rl.rlim_max;
         setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
     }
+    rlim_t spare = 16 + fixed_fds; /* stdio, log, epoll and event fds, OpenSSL's files */
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur > spare && (rlim_t)max_conns > rl.rlim_cur - spare) {
+        fprintf(stderr, "tlsready serve: --max-conns lowered to %lu (open file limit %lu)\n",
+                (unsigned long)(rl.rlim_cur - spare), (unsigned long)rl.rlim_cur);
+        return (int)(rl.rlim_cur - spare);
+    }
+    return max_conns;
 }
 
 enum {
@@ -242,10 +258,6 @@ static int parse_args(int argc, char **argv, struct serve_opts *o)
         fprintf(stderr, "tlsready serve: --name is for the self-signed certificate; not with --cert\n");
         return -1;
     }
-    if (o->cfg.once_json && !o->cfg.once) {
-        fprintf(stderr, "tlsready serve: --json goes with --once (the log and /json are always JSON)\n");
-        return -1;
-    }
     return 0;
 }
 
@@ -321,6 +333,7 @@ int cmd_serve(int argc, char **argv)
     o->cfg.timeout_ms = 10000;
     o->cfg.max_request = 8192;
     o->cfg.log_fd = -1;
+    o->cfg.stream_fd = -1;
     o->cfg.out = stdout;
     o->cfg.diag = stderr;
 
@@ -347,7 +360,9 @@ int cmd_serve(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    raise_fd_limit();
+    if (o->cfg.once_json && !o->cfg.once)
+        o->cfg.stream_fd = STDOUT_FILENO;
+    o->cfg.max_conns = fit_fd_limit(o->cfg.max_conns, o->n_listens + (size_t)o->cfg.threads * 2);
     o->cfg.listens = o->listens;
     o->cfg.n_listens = o->n_listens;
     o->cfg.cert = &cert;

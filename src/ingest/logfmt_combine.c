@@ -153,6 +153,8 @@ struct tkey {
     uint8_t version, offered, success, flags;
 };
 
+_Static_assert(sizeof(struct tkey) == sizeof(((struct combiner_pending *)0)->key), "pending key holds a tuple");
+
 struct entry {
     struct tkey k;
     uint64_t count;         /* 0 = empty slot */
@@ -272,7 +274,7 @@ static int grow(struct combiner *c)
     return 0;
 }
 
-int combiner_add(struct combiner *c, const struct observation *o)
+int combiner_prepare(struct combiner *c, const struct observation *o, struct combiner_pending *pd)
 {
     struct tkey k;
     memset(&k, 0, sizeof k);
@@ -292,7 +294,20 @@ int combiner_add(struct combiner *c, const struct observation *o)
     k.version = (uint8_t)(o->version < 0 ? 255 : o->version);
     k.offered = (uint8_t)(o->max_offered + 1);
     k.success = (uint8_t)(o->success + 1);
-    uint64_t h = hash_tkey(&k);
+    memcpy(pd->key, &k, sizeof k);
+    pd->hash = hash_tkey(&k);
+    pd->time = o->time;
+    /* the probe of this tuple happens after the next line is parsed: start loading its slot now */
+    __builtin_prefetch(&c->slots[(size_t)pd->hash & c->mask]);
+    return 0;
+}
+
+int combiner_commit(struct combiner *c, const struct combiner_pending *pd)
+{
+    struct tkey k;
+    memcpy(&k, pd->key, sizeof k);
+    uint64_t h = pd->hash;
+    int64_t t = pd->time;
     size_t i = (size_t)h & c->mask;
     for (;;) {
         struct entry *e = &c->slots[i];
@@ -300,11 +315,11 @@ int combiner_add(struct combiner *c, const struct observation *o)
             break;
         if (tkey_eq(&e->k, &k)) {
             e->count++;
-            if (o->time != OBS_TIME_UNKNOWN) {
-                if (e->first == OBS_TIME_UNKNOWN || o->time < e->first)
-                    e->first = o->time;
-                if (e->last == OBS_TIME_UNKNOWN || o->time > e->last)
-                    e->last = o->time;
+            if (t != OBS_TIME_UNKNOWN) {
+                if (e->first == OBS_TIME_UNKNOWN || t < e->first)
+                    e->first = t;
+                if (e->last == OBS_TIME_UNKNOWN || t > e->last)
+                    e->last = t;
             }
             return 0;
         }
@@ -327,9 +342,17 @@ int combiner_add(struct combiner *c, const struct observation *o)
     struct entry *e = &c->slots[i];
     e->k = k;
     e->count = 1;
-    e->first = e->last = o->time;
+    e->first = e->last = t;
     c->count++;
     return 0;
+}
+
+int combiner_add(struct combiner *c, const struct observation *o)
+{
+    struct combiner_pending pd;
+    if (combiner_prepare(c, o, &pd) != 0)
+        return -1;
+    return combiner_commit(c, &pd);
 }
 
 int combiner_flush(struct combiner *c)

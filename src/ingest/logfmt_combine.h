@@ -23,6 +23,19 @@ struct combiner;
 struct combiner *combiner_new(size_t max_entries, struct aggregate *agg, struct ua_cache *ua, int raw_ua);
 /* Counts one observation (its strings are copied). -1 when the aggregate is out of memory. */
 int combiner_add(struct combiner *c, const struct observation *o);
+/*
+ * The same in two steps, so a caller can overlap the table's memory access
+ * with other work: prepare interns the values, hashes the tuple and
+ * prefetches its slot; commit counts it. Between them the observation's
+ * strings may change (the pending tuple holds no pointers into them).
+ */
+struct combiner_pending {
+    uint64_t key[4];
+    uint64_t hash;
+    int64_t time;
+};
+int combiner_prepare(struct combiner *c, const struct observation *o, struct combiner_pending *p);
+int combiner_commit(struct combiner *c, const struct combiner_pending *p);
 /* Hands every tuple to the aggregate and empties the table. */
 int combiner_flush(struct combiner *c);
 void combiner_free(struct combiner *c);

@@ -30,6 +30,8 @@ struct job {
     int own_agg;
     struct ua_cache *ua;
     struct combiner *comb;
+    struct combiner_pending pending; /* the last request, counted after the next one is parsed */
+    int have_pending;
     const struct logfmt_run_opts *o;
     struct logfmt_stats st;
     uint64_t phys_lines;    /* newline-terminated lines seen, empty ones too */
@@ -103,14 +105,21 @@ static int process_line(struct job *j, const char *line, size_t len, uint64_t li
     struct observation obs;
     int r = logfmt_parse(&j->parser, line, len, &obs, &j->scratch);
     switch (r) {
-    case LOGFMT_OK:
-        if (combiner_add(j->comb, &obs) < 0) {
+    case LOGFMT_OK: {
+        /* one request in flight: its table slot loads while the next line is parsed */
+        struct combiner_pending pd;
+        int bad = combiner_prepare(j->comb, &obs, &pd) < 0 ||
+                  (j->have_pending && combiner_commit(j->comb, &j->pending) < 0);
+        j->pending = pd;
+        j->have_pending = !bad;
+        if (bad) {
             j->failed = 1;
             tr_errorf(&j->err, "%s: out of memory while counting", j->file);
             return -1;
         }
         j->st.tls++;
         return 0;
+    }
     case LOGFMT_PLAIN:
         j->st.plain++;
         return 0;
@@ -169,13 +178,22 @@ static int job_init(struct job *j, const char *file, const struct logfmt_run_opt
     j->own_agg = own;
     j->ua = ua_cache_new(UA_CACHE_MAX);
     j->comb = j->ua ? combiner_new(COMBINE_MAX, agg, j->ua, o->raw_user_agent) : NULL;
-    return j->comb ? 0 : -1;
+    if (!j->comb) {
+        /* nothing is owned after a failure: the caller frees the aggregate */
+        ua_cache_free(j->ua);
+        j->ua = NULL;
+        j->own_agg = 0;
+        return -1;
+    }
+    return 0;
 }
 
 /* Hands the combined counts to the aggregate; -1 (err set) when out of memory. */
 static int job_finish(struct job *j)
 {
-    if (combiner_flush(j->comb) != 0 && !j->failed) {
+    int bad = j->have_pending && combiner_commit(j->comb, &j->pending) < 0;
+    j->have_pending = 0;
+    if ((bad || combiner_flush(j->comb) != 0) && !j->failed) {
         j->failed = 1;
         tr_errorf(&j->err, "%s: out of memory while counting", j->file);
     }
@@ -255,7 +273,7 @@ static int read_mapped(const char *path, int fd, size_t size, const struct logfm
     for (int t = 0; t < threads; t++) {
         struct aggregate *a = t == 0 ? agg : aggregate_new(aggregate_config(agg));
         if (!a || job_init(&jobs[t], path, o, &parser, a, t != 0) != 0) {
-            if (t != 0 && a && !jobs[t].agg)
+            if (t != 0 && a)
                 aggregate_free(a);
             break;
         }

@@ -89,6 +89,15 @@ int tpl_finish(struct tpl *t, struct tr_error *err)
     return 0;
 }
 
+/* Literals are short (" ", "\" \"", "] \""): an inline loop beats a libc call per candidate. */
+static inline int lit_eq(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
 /* Is the quote at c preceded by an odd number of backslashes (after lo)? */
 static int escaped_at(const char *lo, const char *c)
 {
@@ -105,7 +114,7 @@ static const char *find_fwd(const char *p, const char *e, const char *lit, size_
         const char *c = memchr(p, lit[0], (size_t)(e - p) - ll + 1);
         if (!c)
             return NULL;
-        if (memcmp(c + 1, lit + 1, ll - 1) == 0 && !(esc && lit[0] == '"' && escaped_at(lo, c)))
+        if (lit_eq(c + 1, lit + 1, ll - 1) && !(esc && lit[0] == '"' && escaped_at(lo, c)))
             return c;
         p = c + 1;
     }
@@ -119,7 +128,7 @@ static const char *find_bwd(const char *lo, const char *hi, const char *lit, siz
         const char *c = memrchr(lo, lit[0], (size_t)(hi - lo) - ll + 1);
         if (!c)
             return NULL;
-        if (memcmp(c + 1, lit + 1, ll - 1) == 0 && !(esc && lit[0] == '"' && escaped_at(lo, c)))
+        if (lit_eq(c + 1, lit + 1, ll - 1) && !(esc && lit[0] == '"' && escaped_at(lo, c)))
             return c;
         hi = c + ll - 1;
     }
@@ -138,7 +147,7 @@ int tpl_match(const struct tpl *t, const char *line, size_t len, struct logfmt_f
     const char *L = t->lits;
     int esc = t->escape == ESC_JSON || t->escape == ESC_BACKSLASH;
     int n = t->n_vars;
-    if (len < t->lit0_len || memcmp(line, L, t->lit0_len) != 0) {
+    if (len < t->lit0_len || !lit_eq(line, L, t->lit0_len)) {
         *why = "the line does not start as the format does";
         return -1;
     }
@@ -149,13 +158,13 @@ int tpl_match(const struct tpl *t, const char *line, size_t len, struct logfmt_f
         size_t ll = v->lit_len;
         const char *ve;
         if (i == n) {
-            if ((size_t)(e - p) < ll || memcmp(e - ll, lit, ll) != 0) {
+            if ((size_t)(e - p) < ll || !lit_eq(e - ll, lit, ll)) {
                 *why = "the line does not end as the format does";
                 return -1;
             }
             ve = e - ll;
         } else if (v->fixed_len) {
-            if ((size_t)(e - p) < v->fixed_len + ll || memcmp(p + v->fixed_len, lit, ll) != 0) {
+            if ((size_t)(e - p) < v->fixed_len + ll || !lit_eq(p + v->fixed_len, lit, ll)) {
                 *why = "a fixed-width field (timestamp) is malformed";
                 return -1;
             }
@@ -180,7 +189,7 @@ int tpl_match(const struct tpl *t, const char *line, size_t len, struct logfmt_f
     {
         const struct tpl_var *last = &t->vars[n];
         size_t ll = last->lit_len;
-        if ((size_t)(q - p) < ll || memcmp(q - ll, L + last->lit_off, ll) != 0) {
+        if ((size_t)(q - p) < ll || !lit_eq(q - ll, L + last->lit_off, ll)) {
             *why = "the line does not end as the format does";
             return -1;
         }
@@ -194,7 +203,7 @@ int tpl_match(const struct tpl *t, const char *line, size_t len, struct logfmt_f
         if (j == t->fwd_end + 1) {
             vs = p;
         } else if (v->fixed_len) {
-            if ((size_t)(q - p) < v->fixed_len + pll || memcmp(q - v->fixed_len - pll, pl, pll) != 0) {
+            if ((size_t)(q - p) < v->fixed_len + pll || !lit_eq(q - v->fixed_len - pll, pl, pll)) {
                 *why = "a fixed-width field (timestamp) is malformed";
                 return -1;
             }

@@ -50,10 +50,26 @@ struct worker {
     int fatal;                 /* --strict hit, or an error */
     struct tr_error err;
     int open_at_end;           /* the input ended inside a quoted field */
-    /* range reading (split files) */
+    /* range reading (plain files) */
     int fd;
     uint64_t pos, stop;
+    /* logins waiting to be counted as one batch: their strings point into the
+     * CSV reader's buffer, so the batch is flushed before the buffer moves */
+    struct sf_login batch[AGG_BATCH];
+    const struct observation *batch_obs[AGG_BATCH];
+    size_t n_batch;
 };
+
+static void flush(struct worker *w)
+{
+    if (!w->n_batch || w->fatal)
+        return;
+    if (aggregate_add_batch(w->agg, w->batch_obs, w->n_batch) < 0) {
+        tr_errorf(&w->err, "%s: out of memory after %llu rows", w->path, (unsigned long long)w->rows);
+        w->fatal = 1;
+    }
+    w->n_batch = 0;
+}
 
 static void report(struct worker *w, uint64_t line, const char *msg)
 {
@@ -89,16 +105,15 @@ static void on_row(struct worker *w, int st, const struct csv_row *row, const st
         return;
     }
     w->rows++;
-    struct sf_login lg;
+    struct sf_login *lg = &w->batch[w->n_batch];
     struct tr_error e;
-    if (sf_login_from_row(&lg, &w->layout, row, w->o->users, w->o->tz_offset, &e) < 0) {
+    if (sf_login_from_row(lg, &w->layout, row, w->o->users, w->o->tz_offset, &e) < 0) {
         report(w, row->line, e.msg);
         return;
     }
-    if (aggregate_add(w->agg, &lg.obs) < 0) {
-        tr_errorf(&w->err, "%s: out of memory after %llu rows", w->path, (unsigned long long)w->rows);
-        w->fatal = 1;
-    }
+    w->batch_obs[w->n_batch++] = &lg->obs;
+    if (w->n_batch == AGG_BATCH)
+        flush(w);
 }
 
 /* Reads more input into the reader: from the instream, or from the worker's byte range. */
@@ -138,6 +153,7 @@ static void run(struct worker *w, fill_fn fill, void *src, int skip_bom)
         if (st == CSV_END)
             break;
         if (st == CSV_NEED_MORE) {
+            flush(w); /* csv_space may move the bytes the batch points into */
             size_t avail;
             char *dst = csv_space(&r, &avail);
             long k = fill(src, dst, avail, &w->err);
@@ -152,6 +168,7 @@ static void run(struct worker *w, fill_fn fill, void *src, int skip_bom)
         }
         on_row(w, st, &row, &r);
     }
+    flush(w);
     w->end_line = r.line;
     csv_free(&r);
 }
@@ -353,21 +370,45 @@ static int is_plain_file(int fd, uint64_t *size)
     return 1;
 }
 
+/* A plain file by one thread: read straight into the CSV reader's buffer (no gzip layer copy). */
+static int ingest_plain(const char *path, int fd, uint64_t size, const struct sf_ingest_opts *o,
+                        struct aggregate *into, const struct agg_config *cfg, struct sf_ingest_stats *st,
+                        struct tr_error *err)
+{
+    struct worker w;
+    if (worker_init(&w, o, path, cfg) < 0) {
+        worker_release(&w);
+        return tr_errorf(err, "out of memory");
+    }
+    w.fd = fd;
+    w.pos = 0;
+    w.stop = size;
+    run(&w, fill_range, &w, 1);
+    if (!w.fatal && !w.have_layout) {
+        tr_errorf(&w.err, "%s: empty file: expected a header row", path);
+        w.fatal = 1;
+    }
+    int rc = worker_collect(&w, into, st, err);
+    worker_release(&w);
+    return rc;
+}
+
 int sf_ingest_file(const char *path, const struct sf_ingest_opts *o, struct aggregate *into,
                    const struct agg_config *cfg, struct sf_ingest_stats *st, struct tr_error *err)
 {
-    if (o->threads > 1 && strcmp(path, "-") != 0) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        uint64_t size = 0;
-        if (fd >= 0 && is_plain_file(fd, &size) && size >= (o->split_min ? o->split_min : SPLIT_MIN_BYTES)) {
-            int fallback;
-            int rc = ingest_split(path, fd, size, o, into, cfg, st, err, &fallback);
+    int fd = strcmp(path, "-") != 0 ? open(path, O_RDONLY | O_CLOEXEC) : -1;
+    uint64_t size = 0;
+    if (fd < 0 || !is_plain_file(fd, &size)) {
+        if (fd >= 0)
             close(fd);
-            if (!fallback)
-                return rc;
-        } else if (fd >= 0) {
-            close(fd);
-        }
+        return ingest_stream(path, o, into, cfg, st, err); /* stdin, gzip, pipes; open errors reported there */
     }
-    return ingest_stream(path, o, into, cfg, st, err);
+    int rc;
+    int fallback = 1;
+    if (o->threads > 1 && size >= (o->split_min ? o->split_min : SPLIT_MIN_BYTES))
+        rc = ingest_split(path, fd, size, o, into, cfg, st, err, &fallback);
+    if (fallback)
+        rc = ingest_plain(path, fd, size, o, into, cfg, st, err);
+    close(fd);
+    return rc;
 }

@@ -43,6 +43,7 @@ struct range {
 struct sym {
     const char *name;
     size_t n;
+    size_t at;            /* token index of the name */
     int cls;
     int depth;            /* locals: brace depth of the declaration */
     struct range init;    /* fields: initializer tokens; from == to when none */
@@ -381,25 +382,76 @@ static int ends_with_ci(const char *s, size_t n, const char *suffix)
     return n >= m && strncasecmp(s + n - m, suffix, m) == 0;
 }
 
-/* `T . getInstance ( 'Y' )` starting at i; returns the index after ')' or 0. */
-static size_t match_get_instance(const struct ctx *c, size_t i, size_t to)
+/* A reference to one configuration record, starting at token i:
+ *   T.getInstance('Y')   T.getAll().get('Y')         custom metadata (T ends __mdt)
+ *   [SELECT ... FROM T ... DeveloperName = 'Y' ...]   custom metadata by SOQL
+ *   T.getInstance(...)   T.getOrgDefaults()   T.getValues(...)   custom settings (data)
+ * Returns the index after the reference (0 when none) and fills *type_tok and
+ * *rec_tok (the record name literal, or SIZE_MAX when there is none). */
+static size_t match_record(const struct ctx *c, size_t i, size_t to, size_t *type_tok, size_t *rec_tok)
 {
-    if (i + 5 < to + 1 && is_ident(c, i) && is_punct(c, i + 1, ".") && is_word(c, i + 2, "getInstance") &&
-        is_punct(c, i + 3, "(") && i + 5 < c->nt && c->t[i + 4].kind == APEX_TOK_STRING && is_punct(c, i + 5, ")"))
-        return i + 6;
+    if (i >= to || i >= c->nt)
+        return 0;
+    *rec_tok = SIZE_MAX;
+    if (is_punct(c, i, "[")) {
+        size_t close = match_close(c, i);
+        if (close >= to || close >= c->nt || !is_word(c, i + 1, "SELECT"))
+            return 0;
+        size_t ty = SIZE_MAX;
+        for (size_t k = i + 2; k + 1 < close; k++) {
+            if (ty == SIZE_MAX && is_word(c, k, "FROM") && is_ident(c, k + 1))
+                ty = k + 1;
+            if (is_word(c, k, "DeveloperName") && is_punct(c, k + 1, "=") && k + 2 < close &&
+                c->t[k + 2].kind == APEX_TOK_STRING)
+                *rec_tok = k + 2;
+        }
+        if (ty == SIZE_MAX)
+            return 0;
+        *type_tok = ty;
+        return close + 1;
+    }
+    if (!(is_ident(c, i) && is_punct(c, i + 1, ".") && is_ident(c, i + 2) && is_punct(c, i + 3, "(")))
+        return 0;
+    const struct apex_token *ty = &c->t[i];
+    int mdt = ends_with_ci(ty->s, ty->n, "__mdt"), cs = ends_with_ci(ty->s, ty->n, "__c");
+    if (!mdt && !cs)
+        return 0;
+    size_t close = match_close(c, i + 3);
+    if (close >= to || close >= c->nt)
+        return 0;
+    *type_tok = i;
+    if (is_word(c, i + 2, "getInstance") || is_word(c, i + 2, "getValues") || is_word(c, i + 2, "getOrgDefaults")) {
+        if (close == i + 5 && c->t[i + 4].kind == APEX_TOK_STRING)
+            *rec_tok = i + 4;
+        return close + 1;
+    }
+    /* T.getAll().get('Y') */
+    if (is_word(c, i + 2, "getAll") && close == i + 4 && is_punct(c, i + 5, ".") && is_word(c, i + 6, "get") &&
+        is_punct(c, i + 7, "(") && i + 9 < to && c->t[i + 8].kind == APEX_TOK_STRING && is_punct(c, i + 9, ")")) {
+        *rec_tok = i + 8;
+        return i + 10;
+    }
     return 0;
+}
+
+/* The whole token range is one record reference. */
+static int is_record(const struct ctx *c, size_t from, size_t to, size_t *type_tok, size_t *rec_tok)
+{
+    return to > from && match_record(c, from, to, type_tok, rec_tok) == to;
 }
 
 static void push_config_field(struct ctx *c, struct pvec *pv, size_t type_tok, size_t rec_tok, size_t field_tok,
                               size_t from, size_t to)
 {
     const struct apex_token *ty = &c->t[type_tok];
-    if (ends_with_ci(ty->s, ty->n, "__mdt")) {
+    if (ends_with_ci(ty->s, ty->n, "__mdt") && rec_tok != SIZE_MAX) {
         if (c->marking)
             c->used[rec_tok] = USED_SINK;
         push_part(c, pv, MD_PART_CMDT, tok_dup(c, type_tok), decode_literal(c, &c->t[rec_tok]), tok_dup(c, field_tok));
-    } else {
+    } else if (ends_with_ci(ty->s, ty->n, "__c")) {
         push_unknown(c, pv, from, to, "custom setting data (records are data, not metadata): supply the value");
+    } else {
+        push_unknown(c, pv, from, to, "custom metadata record chosen at run time");
     }
 }
 
@@ -498,19 +550,23 @@ static void eval_term(struct ctx *c, struct pvec *pv, size_t from, size_t to, in
             push_part(c, pv, MD_PART_LABEL, tok_dup(c, from + 2), NULL, NULL);
             return;
         }
-        /* v.Endpoint__c where v = X__mdt.getInstance('Y') */
+        /* v.Endpoint__c where v = X__mdt.getInstance('Y') or a SOQL query for one record */
         struct sym *v = with_locals ? find_local(c, t) : NULL;
         if (!v)
             v = find_field(c, cls, t);
-        if (v && v->nsrc > 0) {
-            size_t gi = v->src[v->nsrc - 1].from;
-            if (match_get_instance(c, gi, v->src[v->nsrc - 1].to) == v->src[v->nsrc - 1].to) {
-                push_config_field(c, pv, gi, gi + 4, from + 2, from, to);
-                return;
-            }
+        size_t ty, rec;
+        if (v && v->nsrc > 0 && is_record(c, v->src[v->nsrc - 1].from, v->src[v->nsrc - 1].to, &ty, &rec)) {
+            push_config_field(c, pv, ty, rec, from + 2, from, to);
+            return;
         }
-        if (v && v->init.to > v->init.from && match_get_instance(c, v->init.from, v->init.to) == v->init.to) {
-            push_config_field(c, pv, v->init.from, v->init.from + 4, from + 2, from, to);
+        if (v && is_record(c, v->init.from, v->init.to, &ty, &rec)) {
+            push_config_field(c, pv, ty, rec, from + 2, from, to);
+            return;
+        }
+        /* Other.CONSTANT: a static field of a class in another file, resolved
+         * once the whole tree is read */
+        if (!v && k < 0 && !apex_tok_is(t, "this") && !apex_tok_is(t, "super")) {
+            push_part(c, pv, MD_PART_CONST, tok_dup(c, from), tok_dup(c, from + 2), range_text(c, from, to));
             return;
         }
     }
@@ -519,10 +575,11 @@ static void eval_term(struct ctx *c, struct pvec *pv, size_t from, size_t to, in
         push_part(c, pv, MD_PART_LABEL, tok_dup(c, from + 4), NULL, NULL);
         return;
     }
-    /* X__mdt.getInstance('Y').Field__c (also ?.) */
-    size_t after = match_get_instance(c, from, to);
+    /* X__mdt.getInstance('Y').Field__c (also ?.), [SELECT ...].Field__c, Setting__c.getOrgDefaults().F */
+    size_t ty, rec;
+    size_t after = match_record(c, from, to, &ty, &rec);
     if (after && after + 2 == to && (is_punct(c, after, ".") || is_punct(c, after, "?.")) && is_ident(c, after + 1)) {
-        push_config_field(c, pv, from, from + 4, after + 1, from, to);
+        push_config_field(c, pv, ty, rec, after + 1, from, to);
         return;
     }
     if (eval_format(c, pv, from, to, cls, with_locals))
@@ -663,6 +720,7 @@ static int add_field(struct ctx *c, size_t name, size_t from, size_t to)
     memset(s, 0, sizeof *s);
     s->name = c->t[name].s;
     s->n = c->t[name].n;
+    s->at = name;
     s->cls = c->cls[name];
     s->init = (struct range){ from, to };
     return 0;
@@ -751,7 +809,8 @@ static int finish_parts(struct ctx *c, struct md_site *s, struct pvec *pv)
     s->parts = md_alloc(&c->o->arena, (n ? n : 1) * sizeof *s->parts);
     if (!s->parts)
         return -1;
-    memcpy(s->parts, pv->v, n * sizeof *s->parts);
+    if (n)
+        memcpy(s->parts, pv->v, n * sizeof *s->parts);
     s->nparts = n;
     return 0;
 }
@@ -824,7 +883,8 @@ static void set_local(struct ctx *c, size_t name, size_t from, size_t to, int mo
         c->oom = 1;
         return;
     }
-    memcpy(p, scratch->v, scratch->n * sizeof *p);
+    if (scratch->n)
+        memcpy(p, scratch->v, scratch->n * sizeof *p);
     s->parts = p;
     s->nparts = scratch->n;
     int self = 0;
@@ -953,6 +1013,54 @@ static void walk(struct ctx *c, struct pvec *pv, struct pvec *scratch)
     }
 }
 
+/* `static ... String NAME = ...` at class-body depth */
+static int is_static_string(const struct ctx *c, const struct sym *s)
+{
+    if (s->at == 0 || !apex_tok_is(&c->t[s->at - 1], "String"))
+        return 0;
+    for (size_t k = s->at - 1; k-- > 0;) {
+        const struct apex_token *t = &c->t[k];
+        if (t->kind == APEX_TOK_PUNCT && t->n == 1 && (t->s[0] == ';' || t->s[0] == '{' || t->s[0] == '}'))
+            return 0;
+        if (apex_tok_is(t, "static"))
+            return 1;
+        if (s->at - k > 8)
+            return 0;
+    }
+    return 0;
+}
+
+/* Publishes the file's static String fields as "Class.FIELD" entries, so
+ * other classes' Class.FIELD references resolve after the whole tree is read. */
+static void export_constants(struct ctx *c, struct pvec *pv)
+{
+    for (size_t i = 0; i < c->nfields && !c->oom; i++) {
+        struct sym *s = &c->fields[i];
+        if (s->init.from == s->init.to || s->cls < 0 || !is_static_string(c, s))
+            continue;
+        pv->n = 0;
+        c->marking = 0;
+        eval_field(c, pv, s, s->init.from, s->init.to);
+        if (pv->n == 0)
+            continue;
+        char key[600];
+        const struct cls *k = &c->classes[s->cls];
+        snprintf(key, sizeof key, "%.*s.%.*s", (int)(k->n > 250 ? 250 : k->n), k->name, (int)(s->n > 250 ? 250 : s->n), s->name);
+        struct md_entry *e = md_table_add(c->o, &c->o->consts, key, "");
+        struct md_part *p = md_alloc(&c->o->arena, pv->n * sizeof *p);
+        if (!e || !p) {
+            c->oom = 1;
+            return;
+        }
+        memcpy(p, pv->v, pv->n * sizeof *p);
+        e->parts = p;
+        e->nparts = pv->n;
+        e->file = c->f->file;
+        e->line = c->t[s->at].line;
+        e->owner = c->f->owner;
+    }
+}
+
 long apex_find_callouts(struct md_org *o, struct apex_scratch *sc, const char *buf, size_t len, const struct apex_file *f)
 {
     struct ctx c;
@@ -966,6 +1074,7 @@ long apex_find_callouts(struct md_org *o, struct apex_scratch *sc, const char *b
     if (lex_all(&c, sc, buf, len) < 0 || structure(&c) < 0 || collect_fields(&c) < 0)
         goto out;
     walk(&c, &pv, &scratch);
+    export_constants(&c, &pv);
     if (c.budget < 0)
         md_org_diag(o, f->file, 0, "too many names to resolve: later endpoints in this file may be listed as dynamic");
     if (!c.oom)

@@ -8,6 +8,10 @@ void apex_lex_init(struct apex_lexer *lx, const char *buf, size_t len)
     lx->p = buf;
     lx->end = buf + len;
     lx->line = 1;
+    /* a UTF-8 byte order mark would otherwise glue onto the first word
+     * ("\xEF\xBB\xBFtrigger" is not the keyword) */
+    if (len >= 3 && memcmp(buf, "\xEF\xBB\xBF", 3) == 0)
+        lx->p += 3;
 }
 
 static int is_ident_start(unsigned char c)
@@ -42,8 +46,12 @@ int apex_tok_is(const struct apex_token *t, const char *word)
 
 int apex_tok_punct(const struct apex_token *t, const char *punct)
 {
-    size_t n = strlen(punct);
-    return t->kind == APEX_TOK_PUNCT && t->n == n && memcmp(t->s, punct, n) == 0;
+    /* punctuation is one or two characters: compare them directly (hot path) */
+    if (t->kind != APEX_TOK_PUNCT || t->s[0] != punct[0])
+        return 0;
+    if (punct[1] == '\0')
+        return t->n == 1;
+    return t->n == 2 && t->s[1] == punct[1] && punct[2] == '\0';
 }
 
 /* Skips whitespace and comments. Returns 0, or -1 with *t set to an error

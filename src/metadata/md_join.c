@@ -96,13 +96,14 @@ static size_t label_ref_site(struct joiner *j, const struct md_entry *e)
     return (size_t)(s - j->o->sites);
 }
 
-static void resolve_parts(struct joiner *j, const struct md_site *s, struct resolved *res)
+#define CONST_DEPTH_MAX 8
+
+/* Appends the parts' values to res; stops (complete = 0) at the first part
+ * that cannot be resolved. Constants of other classes recurse, bounded. */
+static void resolve_into(struct joiner *j, const struct md_part *parts, size_t n, struct resolved *res, int depth)
 {
-    res->complete = 1;
-    res->reason = NULL;
-    res->nrefs = 0;
-    for (size_t i = 0; i < s->nparts; i++) {
-        const struct md_part *p = &s->parts[i];
+    for (size_t i = 0; i < n && res->complete; i++) {
+        const struct md_part *p = &parts[i];
         if (p->kind == MD_PART_TEXT) {
             tr_buf_puts(&res->text, p->a);
             continue;
@@ -126,12 +127,30 @@ static void resolve_parts(struct joiner *j, const struct md_site *s, struct reso
                 continue;
             }
             res->reason = arena_printf(j, "custom metadata record %s.%s (field %s) is not in the source", p->a, p->b, p->c);
+        } else if (p->kind == MD_PART_CONST) {
+            char key[600];
+            snprintf(key, sizeof key, "%s.%s", p->a, p->b);
+            const struct md_entry *e = md_table_find(&j->o->consts, key);
+            if (e && depth < CONST_DEPTH_MAX) {
+                resolve_into(j, e->parts, e->nparts, res, depth + 1);
+                continue;
+            }
+            res->reason = e ? arena_printf(j, "%s: constants nested too deeply", p->c)
+                            : arena_printf(j, "%s: not resolvable statically (no such static field in the source)", p->c);
         } else {
             res->reason = arena_printf(j, "%s: %s", p->a, p->b ? p->b : "not resolvable statically");
         }
         res->complete = 0;
         return;
     }
+}
+
+static void resolve_parts(struct joiner *j, const struct md_site *s, struct resolved *res)
+{
+    res->complete = 1;
+    res->reason = NULL;
+    res->nrefs = 0;
+    resolve_into(j, s->parts, s->nparts, res, 0);
 }
 
 /* callout:NAME, callout:ns__NAME; a package's code may name its own NC without the prefix */
@@ -575,6 +594,7 @@ int md_join(struct md_org *o, struct md_result *r)
     md_table_sort(&o->labels);
     md_table_sort(&o->cmdt);
     md_table_sort(&o->ncs);
+    md_table_sort(&o->consts);
     struct joiner j = { .o = o, .r = r };
     j.label_site = calloc(o->labels.n + 1, sizeof *j.label_site);
     /* every label can add one synthetic site */

@@ -22,6 +22,7 @@ void md_org_free(struct md_org *o)
     free(o->labels.v);
     free(o->cmdt.v);
     free(o->ncs.v);
+    free(o->consts.v);
     md_arena_free(&o->arena);
     memset(o, 0, sizeof *o);
 }

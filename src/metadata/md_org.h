@@ -26,6 +26,7 @@ enum md_part_kind {
     MD_PART_LABEL,   /* a: custom label name */
     MD_PART_CMDT,    /* a: type (X__mdt), b: record developer name, c: field */
     MD_PART_UNKNOWN, /* a: the Apex expression that cannot be resolved statically, b: why */
+    MD_PART_CONST,   /* a: class, b: static field of another class (resolved from o->consts), c: the expression */
 };
 
 struct md_part {
@@ -68,6 +69,8 @@ struct md_entry {
     uint32_t line;
     const char *owner;
     size_t site;        /* named credentials: index of the NC's site; else SIZE_MAX */
+    const struct md_part *parts; /* consts: the field's value as parts */
+    size_t nparts;
 };
 
 struct md_table {
@@ -82,6 +85,7 @@ struct md_org {
     struct md_diag *diags;
     size_t ndiags, cap_diags;
     struct md_table labels, cmdt, ncs;
+    struct md_table consts; /* "Class.FIELD" -> value parts: static String fields of every class */
     /* statistics */
     uint64_t files_apex, files_xml, files_other, bytes;
     const char *layout;     /* "sfdx", "mdapi", "zip", "files" */

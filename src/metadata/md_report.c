@@ -267,7 +267,66 @@ static const char *bucket_title(enum md_bucket b)
     }
 }
 
+/*
+ * Terminal safety: the table is built in a scratch buffer, then copied with
+ * every byte a terminal could act on made visible: C0 controls (except the
+ * table's own newlines) and DEL as \xNN, bytes that are not UTF-8 as \xNN,
+ * and C1 controls (U+0080..U+009F, e.g. CSI) as \u00NN. Input (Apex strings,
+ * XML values, file names) can never move the cursor or recolour the screen.
+ */
+static void put_terminal_safe(struct tr_buf *out, const uint8_t *s, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        uint8_t c = s[i];
+        if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
+            tr_buf_push_u8(out, c);
+            i++;
+            continue;
+        }
+        if (c < 0x80) {
+            tr_buf_printf(out, "\\x%02x", c);
+            i++;
+            continue;
+        }
+        size_t len = c >= 0xf0 && c < 0xf5 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c < 0xe0 ? 2 : 0;
+        uint32_t cp = len == 2 ? c & 0x1fu : len == 3 ? c & 0x0fu : c & 0x07u;
+        int ok = len > 0 && i + len <= n;
+        for (size_t k = 1; ok && k < len; k++) {
+            if ((s[i + k] & 0xc0) != 0x80)
+                ok = 0;
+            else
+                cp = (cp << 6) | (s[i + k] & 0x3fu);
+        }
+        if (ok && ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp < 0xe000)))
+            ok = 0; /* overlong or surrogate */
+        if (!ok) {
+            tr_buf_printf(out, "\\x%02x", c);
+            i++;
+        } else if (cp >= 0x80 && cp < 0xa0) {
+            tr_buf_printf(out, "\\u%04x", (unsigned)cp);
+            i += len;
+        } else {
+            tr_buf_push(out, s + i, len);
+            i += len;
+        }
+    }
+}
+
+static void report_text(struct tr_buf *out, const struct md_org *o, const struct md_result *r, const struct md_report_opts *opt);
+
 void md_report_text(struct tr_buf *out, const struct md_org *o, const struct md_result *r, const struct md_report_opts *opt)
+{
+    struct tr_buf raw;
+    tr_buf_init(&raw, NULL, 0);
+    report_text(&raw, o, r, opt);
+    if (raw.failed)
+        out->failed = 1;
+    else
+        put_terminal_safe(out, raw.base, raw.len);
+    tr_buf_free(&raw);
+}
+
+static void report_text(struct tr_buf *out, const struct md_org *o, const struct md_result *r, const struct md_report_opts *opt)
 {
     tr_buf_printf(out, "%s: %s layout, %llu Apex files, %llu metadata files read\n", opt->input, o->layout,
                   (unsigned long long)o->files_apex, (unsigned long long)o->files_xml);

@@ -38,6 +38,7 @@ static int ends_with(const char *s, const char *suffix)
 /* What a file is, from its path: Apex, one of our XML kinds, or nothing. */
 struct file_class {
     int apex;           /* 1 class, 2 trigger */
+    int schema;         /* an External Service's OpenAPI schema file */
     enum md_xml_kind xml;
     char name[512];     /* base name without suffixes */
 };
@@ -77,6 +78,12 @@ static int classify(const char *path, struct file_class *fc)
     if (ends_with(b, ".cls") || ends_with(b, ".trigger")) {
         fc->apex = ends_with(b, ".cls") ? 1 : 2;
         memcpy(fc->name, b, n - (fc->apex == 1 ? 4 : 8));
+        return 1;
+    }
+    if (parent_is(path, "externalServiceRegistrations") &&
+        (ends_with(b, ".yaml") || ends_with(b, ".yml") || ends_with(b, ".json"))) {
+        fc->schema = 1;
+        memcpy(fc->name, b, (size_t)(strrchr(b, '.') - b));
         return 1;
     }
     char tmp[512];
@@ -122,6 +129,8 @@ static int process(struct walker *w, const char *display, const struct file_clas
     }
     o->files_xml++;
     struct md_xml_file xf = { file, name, owner_for(w, pkg_ns, fc), fc->xml };
+    if (fc->schema)
+        return md_schema_read(o, w->buf, len, &xf);
     return md_xml_read(o, w->buf, len, &xf, NULL);
 }
 
@@ -262,8 +271,14 @@ static int walk_dir(struct walker *w, const char *path, const char *display, con
         if (a >= (int)sizeof full || b >= (int)sizeof disp)
             continue;
         struct stat st;
-        if (stat(full, &st) < 0)
+        if (lstat(full, &st) < 0)
             continue;
+        if (S_ISLNK(st.st_mode)) {
+            /* links to files are read; links to directories are not followed,
+             * so a link cycle cannot make the walk exponential */
+            if (stat(full, &st) < 0 || S_ISDIR(st.st_mode))
+                continue;
+        }
         if (S_ISDIR(st.st_mode)) {
             rc = walk_dir(w, full, disp, pkg_ns, depth + 1);
             continue;

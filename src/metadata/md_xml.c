@@ -314,15 +314,17 @@ static void read_schema_servers(struct rd *r, const xmlNode *el, const char *sch
 
 static void read_external_service(struct rd *r, const xmlNode *root)
 {
-    const char *nc = child_text(r, root, "namedCredential");
-    if (!nc)
-        nc = child_text(r, root, "namedCredentialReference");
+    const xmlNode *ncel = child(root, "namedCredential");
+    if (!text_of(r, ncel))
+        ncel = child(root, "namedCredentialReference");
+    const char *nc = text_of(r, ncel);
     const xmlNode *su = child(root, "schemaUrl");
     const char *surl = text_of(r, su);
     if (surl && md_url_looks_http(surl))
         add(r, su, surl, "schemaUrl", MD_OUTBOUND, NULL);
     else if (nc)
-        add_nc_ref(r, su ? su : child(root, "namedCredential"), nc, surl, surl ? "schemaUrl" : "namedCredential");
+        add_nc_ref(r, surl ? su : ncel, nc, surl,
+                   surl ? "schemaUrl" : name_is(ncel, "namedCredential") ? "namedCredential" : "namedCredentialReference");
     const xmlNode *schema = child(root, "schema");
     read_schema_servers(r, schema, text_of(r, schema));
 }
@@ -548,4 +550,56 @@ int md_xml_read(struct md_org *o, const char *buf, size_t len, const struct md_x
         xmlFreeDoc(doc);
     xmlFreeParserCtxt(ctxt);
     return rc;
+}
+
+int md_schema_read(struct md_org *o, const char *buf, size_t len, const struct md_xml_file *f)
+{
+    const char *end = buf + len;
+    const char *servers = memmem(buf, len, "servers", 7);
+    int found = 0;
+    for (const char *p = servers; p && p < end && found < 16;) {
+        const char *u = memmem(p, (size_t)(end - p), "url", 3);
+        if (!u)
+            break;
+        p = u + 3;
+        if (p < end && (*p == '"' || *p == '\''))
+            p++;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p >= end || *p != ':')
+            continue;
+        p++;
+        while (p < end && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p < end && (*p == '"' || *p == '\''))
+            p++;
+        const char *v = p;
+        while (p < end && !memchr("\"' \t\r\n,}", *p, 9))
+            p++;
+        size_t n = (size_t)(p - v);
+        if (n < 8 || n > 2000)
+            continue;
+        char *url = md_strndup(&o->arena, v, n);
+        if (!url)
+            return -1;
+        if (!md_url_looks_http(url))
+            continue;
+        struct md_site *s = md_org_add_site(o);
+        if (!s)
+            return -1;
+        uint32_t line = 1;
+        for (const char *q = buf; q < v; q++)
+            line += *q == '\n';
+        s->type = "ExternalServiceRegistration";
+        s->via = "schema servers[].url";
+        s->file = f->file;
+        s->line = line;
+        s->component = f->name;
+        s->owner = f->owner;
+        s->dir = MD_OUTBOUND;
+        if (md_site_set_text(o, s, url) < 0)
+            return -1;
+        found++;
+    }
+    return 0;
 }

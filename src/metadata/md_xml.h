@@ -60,4 +60,12 @@ struct md_xml_file {
  */
 int md_xml_read(struct md_org *o, const char *buf, size_t len, const struct md_xml_file *f, const char **ns_out);
 
+/*
+ * An External Service's OpenAPI schema kept beside its registration (SFDX
+ * preset decomposeExternalServiceRegistrationBeta: Name.yaml / Name.json):
+ * adds one ExternalServiceRegistration site per `servers[].url`, with its line.
+ * Pure over the buffer; returns 0, or -1 when out of memory.
+ */
+int md_schema_read(struct md_org *o, const char *buf, size_t len, const struct md_xml_file *f);
+
 #endif

@@ -12,6 +12,20 @@
 
 #define LABEL_W 40
 
+/*
+ * Values come from untrusted input: a key may hold a line break (Salesforce
+ * application names do) or a terminal escape sequence. Control bytes become
+ * spaces, in place, so the report stays one row per line and inert.
+ */
+static const char *inert(const char *s, char *buf, size_t cap)
+{
+    size_t i = 0;
+    for (; s[i] && i + 1 < cap; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? ' ' : s[i];
+    buf[i] = 0;
+    return buf;
+}
+
 static void heading(struct tr_buf *out, int color, const char *fmt, const char *a, const char *b)
 {
     tr_buf_puts(out, color ? "\n\033[1m" : "\n");
@@ -108,6 +122,8 @@ static void table_row(struct tr_buf *out, struct aggregate *a, const struct agg_
         label = rep->hooks.text_label(rep->hooks.ctx, t, r, lab, sizeof lab);
     if (!label)
         label = r->key_len ? agg_display_key(r, key, sizeof key) : "(unknown)";
+    char clean[512];
+    label = inert(label, clean, sizeof clean);
     size_t ll = strlen(label);
     if (ll > LABEL_W)
         tr_buf_printf(out, "  %.*s… %8llu", LABEL_W - 1, label, (unsigned long long)r->legacy);
@@ -123,7 +139,9 @@ static void table_row(struct tr_buf *out, struct aggregate *a, const struct agg_
         size_t n = aggregate_top(a, t->tops[0].pair, r, top, NULL, 3);
         size_t all = aggregate_top_count(a, t->tops[0].pair, r);
         for (size_t i = 0; i < n; i++)
-            tr_buf_printf(out, "%s%s", i ? ", " : "", top[i]->key_len ? agg_display_key(top[i], key, sizeof key) : "(unknown)");
+            tr_buf_printf(out, "%s%s", i ? ", " : "",
+                          top[i]->key_len ? inert(agg_display_key(top[i], key, sizeof key), clean, sizeof clean)
+                                          : "(unknown)");
         if (all > n)
             tr_buf_printf(out, " +%zu more", all - n);
     }

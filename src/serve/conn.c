@@ -166,6 +166,17 @@ static void record_handshake(struct conn *c)
     c->rep.outcome = SERVE_ACCEPTED;
 }
 
+/* No more writes from us; drain what the client still sends, until it closes or SERVE_LINGER_MS. */
+static void start_linger(struct worker *w, struct conn *c)
+{
+    shutdown(c->fd, SHUT_WR);
+    conn_list_remove(&w->live, c);
+    c->deadline_ms = serve_mono_ms() + SERVE_LINGER_MS;
+    conn_list_append(&w->linger, c);
+    c->in_linger = 1;
+    c->state = ST_LINGER;
+}
+
 static enum step step_handshake(struct worker *w, struct conn *c)
 {
     if (!c->ssl) {
@@ -177,6 +188,7 @@ static enum step step_handshake(struct worker *w, struct conn *c)
         SSL_set_accept_state(c->ssl);
     }
     ERR_clear_error();
+    errno = 0; /* SSL_ERROR_SYSCALL leaves errno 0 for a bare EOF: no stale value may look like an error */
     int r = SSL_do_handshake(c->ssl);
     if (r == 1) {
         record_handshake(c);
@@ -194,12 +206,15 @@ static enum step step_handshake(struct worker *w, struct conn *c)
     } else {
         snprintf(reason, sizeof reason, "the client closed the connection during the handshake");
     }
-    if (is_peer_alert(reason))
+    if (is_peer_alert(reason)) {
         refuse(c, "the client aborted the handshake (%.200s)", reason);
-    else
-        refuse(c, "%s", reason);
-    (void)w;
-    return STEP_DONE;
+        c->rep.client_aborted = 1;
+        return STEP_DONE;
+    }
+    /* our alert is on its way: let it arrive before the close, so the client sees why */
+    refuse(c, "%s", reason);
+    start_linger(w, c);
+    return STEP_NEXT;
 }
 
 /* Reads from the TLS or plain connection: >0 bytes, 0 end, -1 would block, -2 error. */
@@ -348,6 +363,9 @@ static enum step step_request(struct worker *w, struct conn *c)
         if (r <= 0)
             return STEP_DONE; /* closed without (a complete) request: the handshake is what counted */
         c->req_len += (size_t)r;
+        /* a head can only complete with a new line: no re-parse for bytes without one (tiny records) */
+        if (!memchr(c->req + c->req_len - (size_t)r, '\n', (size_t)r))
+            continue;
         struct http_request req;
         struct tr_error err;
         int pr = http_request_parse(c->req, c->req_len, &req, &err);
@@ -375,12 +393,7 @@ static enum step step_response(struct worker *w, struct conn *c)
     }
     if (c->ssl)
         SSL_shutdown(c->ssl); /* close_notify; the client's answer is not awaited */
-    shutdown(c->fd, SHUT_WR);
-    conn_list_remove(&w->live, c);
-    c->deadline_ms = serve_mono_ms() + SERVE_LINGER_MS;
-    conn_list_append(&w->linger, c);
-    c->in_linger = 1;
-    c->state = ST_LINGER;
+    start_linger(w, c);
     return STEP_NEXT;
 }
 

@@ -108,7 +108,7 @@ int http_request_parse(const char *buf, size_t len, struct http_request *req, st
     if (parse_request_line(buf + off, (size_t)nl - off, req, err) < 0)
         return HTTP_REQ_MALFORMED;
     off = (size_t)nl + 1;
-    for (;;) {
+    for (int fields = 0;; fields++) {
         nl = line_end(buf, len, off);
         if (nl < 0)
             return HTTP_REQ_NEED_MORE;
@@ -116,6 +116,10 @@ int http_request_parse(const char *buf, size_t len, struct http_request *req, st
         if (n == 0 || (n == 1 && buf[off] == '\r')) {
             req->head_len = (size_t)nl + 1;
             return HTTP_REQ_COMPLETE;
+        }
+        if (fields == HTTP_REQ_MAX_FIELDS) {
+            tr_errorf(err, "offset %zu: more than %d header fields", off, HTTP_REQ_MAX_FIELDS);
+            return HTTP_REQ_MALFORMED;
         }
         if (buf[off] == ' ' || buf[off] == '\t') {
             tr_errorf(err, "offset %zu: obsolete header line folding", off);

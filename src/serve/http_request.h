@@ -18,6 +18,8 @@
 
 #include "util/error.h"
 
+#define HTTP_REQ_MAX_FIELDS 100   /* more header lines than this is malformed (RFC 9112 leaves the limit to us) */
+
 #define HTTP_REQ_COMPLETE 1
 #define HTTP_REQ_NEED_MORE 0
 #define HTTP_REQ_MALFORMED (-1)

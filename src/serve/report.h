@@ -50,6 +50,7 @@ struct serve_report {
 
     int outcome;                       /* enum serve_outcome */
     char refused_reason[SERVE_TEXT_MAX];
+    int client_aborted;                /* the refusal was the client's alert (e.g. it does not trust our certificate) */
     int negotiated;                    /* enum tls_version or TLSV_NONE */
     int have_cipher;
     uint16_t cipher;                   /* negotiated suite code */

@@ -137,7 +137,7 @@ static int listener_port(const struct listener *l)
 
 /* One log line per connection, appended with a single write() so lines of
  * concurrent workers never interleave (O_APPEND). */
-static void log_report(struct server *s, const struct serve_report *r)
+static void log_report(struct server *s, const struct serve_report *r, int fd)
 {
     struct tr_buf b;
     uint8_t small[4096];
@@ -146,7 +146,7 @@ static void log_report(struct server *s, const struct serve_report *r)
     json_init(&w, &b);
     serve_report_json(&w, r);
     tr_buf_push_u8(&b, '\n');
-    if (b.failed || write(s->cfg->log_fd, b.base, b.len) != (ssize_t)b.len)
+    if (b.failed || write(fd, b.base, b.len) != (ssize_t)b.len)
         atomic_fetch_add(&s->n_log_errors, 1);
     tr_buf_free(&b);
 }
@@ -179,7 +179,9 @@ void conn_finish(struct worker *w, struct conn *c)
             c->rep.outcome = SERVE_REFUSED;
         atomic_fetch_add(c->rep.outcome == SERVE_ACCEPTED ? &s->n_accepted : &s->n_refused, 1);
         if (s->cfg->log_fd >= 0)
-            log_report(s, &c->rep);
+            log_report(s, &c->rep, s->cfg->log_fd);
+        if (s->cfg->stream_fd >= 0)
+            log_report(s, &c->rep, s->cfg->stream_fd);
         if (s->cfg->once && atomic_exchange(&s->once_taken, 1) == 0)
             print_once(s, &c->rep);
     } else if (c->l->ctx) {

@@ -42,6 +42,7 @@ struct serve_config {
     int timeout_ms;         /* deadline for hello + handshake + request + response */
     size_t max_request;     /* bytes of an HTTP request head */
     int log_fd;             /* -1: no log; else JSON lines appended with one write() each */
+    int stream_fd;          /* -1, or also write every JSON line here (--json without --once: stdout) */
     int once;               /* stop after the first client that sent anything, print its report */
     int once_json;          /* ... as JSON instead of text */
     FILE *out;              /* where --once prints */

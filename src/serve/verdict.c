@@ -189,7 +189,10 @@ enum serve_verdict serve_judge(const struct serve_report *r, struct serve_reason
         }
     }
 
-    if (r->outcome == SERVE_REFUSED) {
+    if (r->outcome == SERVE_REFUSED && r->client_aborted) {
+        say(why, "The client itself ended the handshake (%s); usually it does not trust this server's certificate, "
+                 "which says nothing about the cut-over.", r->refused_reason);
+    } else if (r->outcome == SERVE_REFUSED) {
         if (r->server_min >= r->cutover) {
             v = SERVE_VERDICT_FAIL;
             say(why, "This server accepts %s to %s, like the platform after the cut-over, and refused it: %s.",

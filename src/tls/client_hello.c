@@ -45,8 +45,8 @@ void client_hello_config_init(struct client_hello_config *cfg, int max_version, 
 size_t client_hello_default_suites(int version, uint16_t *out, size_t cap)
 {
     size_t n = 0;
-    for (size_t i = 0; i < cipher_suite_count() && n < cap; i++) {
-        const struct cipher_suite *cs = cipher_suite_lookup(registry_suite_rank[i]);
+    for (size_t i = 0; i < registry_n_cipher_suites && n < cap; i++) {
+        const struct cipher_suite *cs = &registry_cipher_suites[registry_suite_rank[i]];
         if (!cipher_suite_usable_at(cs, version) || cs->code == 0x0000)   /* NULL_WITH_NULL_NULL: never negotiable */
             continue;
         if (version == TLSV_TLS13 && (cs->code < 0x1301 || cs->code > 0x1305))
@@ -113,6 +113,73 @@ static size_t ext_open(struct tr_buf *b, uint16_t type)
 {
     tr_buf_push_u16(b, type);
     return tr_buf_block_open(b, 2);
+}
+
+/* Is `g` among the groups this hello offers (cfg->groups, or the defaults)? */
+static int offers_group(const struct client_hello_config *cfg, uint16_t g)
+{
+    const uint16_t *groups = cfg->groups ? cfg->groups : default_groups;
+    size_t n = cfg->groups ? cfg->n_groups : sizeof default_groups / sizeof default_groups[0];
+    for (size_t i = 0; i < n; i++)
+        if (groups[i] == g)
+            return 1;
+    return 0;
+}
+
+/*
+ * RFC 8446 4.2.1, 4.2.9, 4.2.8: supported_versions (max..min),
+ * psk_key_exchange_modes, key_share. A share is only sent for a group the
+ * hello also lists in supported_groups (4.2.8: servers may abort otherwise);
+ * with none, a 1.3 server answers with HelloRetryRequest naming its group.
+ */
+static void write_tls13_extensions(struct tr_buf *b, const struct client_hello_config *cfg)
+{
+    size_t s, t;
+    uint16_t share_group = cfg->key_share_group ? cfg->key_share_group : GROUP_X25519;
+    s = ext_open(b, EXT_SUPPORTED_VERSIONS);
+    t = tr_buf_block_open(b, 1);
+    for (int v = cfg->max_version; v >= cfg->min_version && v >= TLSV_SSL3; v--)
+        tr_buf_push_u16(b, tls_version_wire(v));
+    tr_buf_block_close(b, t, 1);
+    tr_buf_block_close(b, s, 2);
+
+    s = ext_open(b, EXT_PSK_KEY_EXCHANGE_MODES);
+    tr_buf_push_u8(b, 1);
+    tr_buf_push_u8(b, 1);                            /* psk_dhe_ke */
+    tr_buf_block_close(b, s, 2);
+
+    s = ext_open(b, EXT_KEY_SHARE);
+    t = tr_buf_block_open(b, 2);                     /* client_shares */
+    if (cfg->key_share_data && offers_group(cfg, share_group)) {
+        tr_buf_push_u16(b, share_group);
+        size_t u = tr_buf_block_open(b, 2);
+        tr_buf_push(b, cfg->key_share_data, cfg->key_share_len);
+        tr_buf_block_close(b, u, 2);
+    } else if (!cfg->key_share_data && cfg->x25519_public && offers_group(cfg, GROUP_X25519)) {
+        tr_buf_push_u16(b, GROUP_X25519);
+        size_t u = tr_buf_block_open(b, 2);
+        tr_buf_push(b, cfg->x25519_public, 32);
+        tr_buf_block_close(b, u, 2);
+    }
+    tr_buf_block_close(b, t, 2);
+    tr_buf_block_close(b, s, 2);
+}
+
+/*
+ * RFC 7685 padding, after OpenSSL's F5 workaround: a handshake message of
+ * 256..511 bytes (header included) is padded to exactly 512.
+ */
+static void write_padding(struct tr_buf *b, const struct client_hello_config *cfg, size_t hs_start)
+{
+    size_t hs_len = b->len - hs_start + 4;
+    if (!cfg->no_padding && !b->failed && hs_len >= 0x100 && hs_len < 0x200) {
+        size_t pad = 0x200 - hs_len;
+        pad = pad >= 4 ? pad - 4 : 0;
+        size_t s = ext_open(b, EXT_PADDING);
+        for (size_t i = 0; i < pad; i++)
+            tr_buf_push_u8(b, 0);
+        tr_buf_block_close(b, s, 2);
+    }
 }
 
 static void write_extensions(struct tr_buf *b, const struct client_hello_config *cfg,
@@ -197,48 +264,9 @@ static void write_extensions(struct tr_buf *b, const struct client_hello_config 
         s = ext_open(b, EXT_EXTENDED_MASTER_SECRET);
         tr_buf_block_close(b, s, 2);
     }
-    if (v13) {
-        s = ext_open(b, EXT_SUPPORTED_VERSIONS);
-        t = tr_buf_block_open(b, 1);
-        for (int v = cfg->max_version; v >= cfg->min_version && v >= TLSV_SSL3; v--)
-            tr_buf_push_u16(b, tls_version_wire(v));
-        tr_buf_block_close(b, t, 1);
-        tr_buf_block_close(b, s, 2);
-
-        s = ext_open(b, EXT_PSK_KEY_EXCHANGE_MODES);
-        tr_buf_push_u8(b, 1);
-        tr_buf_push_u8(b, 1);                            /* psk_dhe_ke */
-        tr_buf_block_close(b, s, 2);
-
-        s = ext_open(b, EXT_KEY_SHARE);
-        t = tr_buf_block_open(b, 2);                     /* client_shares */
-        if (cfg->key_share_data) {
-            tr_buf_push_u16(b, cfg->key_share_group ? cfg->key_share_group : GROUP_X25519);
-            size_t u = tr_buf_block_open(b, 2);
-            tr_buf_push(b, cfg->key_share_data, cfg->key_share_len);
-            tr_buf_block_close(b, u, 2);
-        } else if (cfg->x25519_public) {
-            tr_buf_push_u16(b, GROUP_X25519);
-            size_t u = tr_buf_block_open(b, 2);
-            tr_buf_push(b, cfg->x25519_public, 32);
-            tr_buf_block_close(b, u, 2);
-        }
-        tr_buf_block_close(b, t, 2);
-        tr_buf_block_close(b, s, 2);
-    }
-    /*
-     * RFC 7685 padding, after OpenSSL's F5 workaround: a handshake message of
-     * 256..511 bytes (header included) is padded to exactly 512.
-     */
-    size_t hs_len = b->len - hs_start + 4;
-    if (!cfg->no_padding && !b->failed && hs_len >= 0x100 && hs_len < 0x200) {
-        size_t pad = 0x200 - hs_len;
-        pad = pad >= 4 ? pad - 4 : 0;
-        s = ext_open(b, EXT_PADDING);
-        for (size_t i = 0; i < pad; i++)
-            tr_buf_push_u8(b, 0);
-        tr_buf_block_close(b, s, 2);
-    }
+    if (v13)
+        write_tls13_extensions(b, cfg);
+    write_padding(b, cfg, hs_start);
 }
 
 int client_hello_build(struct tr_buf *out, const struct client_hello_config *cfg, struct tr_error *err)

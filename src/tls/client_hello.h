@@ -7,15 +7,17 @@
  *   record:    type 22 | version (0x0300 for ssl3, else 0x0301, as real clients do) | length16
  *   handshake: type 1 (client_hello) | length24
  *   body:      legacy_version | random[32] | session_id<0..32> | cipher_suites<2..2^16-2>
- *              | compression_methods<1..255> = {0} | extensions<0..2^16-1>  (RFC 5246 7.4.1.2,
+ *              | compression_methods<1..255> = {0} (or {1, 0} with offer_compression)
+ *              | extensions<0..2^16-1>  (RFC 5246 7.4.1.2,
  *              RFC 8446 4.1.2)
  *
  * max_version <= tls1.2: legacy_version = max_version, no supported_versions.
  * max_version == tls1.3: legacy_version = 0x0303, supported_versions lists
  *   max..min (newest first), a 32-byte legacy session id is sent (middlebox
  *   compatibility, RFC 8446 D.4), key_share carries the caller's x25519 key.
- * ssl3 hellos carry no extensions at all unless secure_reneg is set, in which
- *   case the SCSV 0x00FF is appended to the suites instead (RFC 5746 3.3).
+ * ssl3 hellos carry no extensions at all (SSLv3 servers may choke on them);
+ *   with secure_reneg the SCSV 0x00FF is appended to the suites instead
+ *   (RFC 5746 3.3).
  *
  * Size rule (docs/tls-engine.md): some servers (F5 BIG-IP, RFC 7685 section 1)
  * hang on hellos whose handshake body is 256..511 bytes long. When the
@@ -47,7 +49,8 @@ struct client_hello_config {
     size_t n_groups;
     const uint16_t *sigalgs;        /* NULL = default signature schemes; sent for tls1.2+ only */
     size_t n_sigalgs;
-    const uint8_t *x25519_public;   /* 32 bytes, for the TLS 1.3 key_share; NULL = empty key_share */
+    const uint8_t *x25519_public;   /* 32 bytes, for the TLS 1.3 key_share; NULL = empty key_share.
+                                       Only sent when x25519 is among the offered groups. */
     uint16_t key_share_group;       /* 0 = x25519 (0x001d) */
     int fallback_scsv;              /* append TLS_FALLBACK_SCSV 0x5600 (RFC 7507) */
     int secure_reneg;               /* send renegotiation_info (or the SCSV for ssl3) */

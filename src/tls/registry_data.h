@@ -12,7 +12,7 @@ struct tls_extension_type {
 
 extern const struct cipher_suite registry_cipher_suites[];
 extern const size_t registry_n_cipher_suites;
-/* Every suite code in default-hello preference order (same count as the table). */
+/* Indexes of every suite in default-hello preference order (same count as the table). */
 extern const uint16_t registry_suite_rank[];
 extern const struct named_group registry_groups[];
 extern const size_t registry_n_groups;

@@ -60,7 +60,7 @@ def main():
     rng = random.Random(10)
 
     with open(os.path.join(out, "garbage.bin"), "wb") as f:
-        f.write(bytes(rng.getrandbits(8) for _ in range(1 << 20)))
+        f.write(rng.randbytes(1 << 20))
 
     body = header + b"".join(lines_from(tmpl, b"ok%d" % i) + b"\n" for i in range(20000))
     gz = gzip.compress(body, 6, mtime=0)

@@ -4,7 +4,9 @@
 usage: gen_org.py OUTDIR NET_PORT
 
 OUTDIR/org is an SFDX tree; OUTDIR/org.zip the same files in Metadata API
-layout plus hostile zip entries; OUTDIR/trunc.zip that zip cut in half.
+layout plus hostile zip entries; OUTDIR/trunc.zip that zip cut in half;
+OUTDIR/liar.zip an entry whose headers say 64 bytes and whose data inflates
+to 16 MiB.
 NET_PORT is a port a test listens on: any connection to it means an external
 entity or DTD was fetched over the network (it must never happen).
 
@@ -18,12 +20,13 @@ Hostile files (each must be reported or skipped, never crash, hang or expand):
         attribute, a huge URL
   Apex: unterminated string and comment, a constant cycle (A = B, B = A),
         200000-term concatenation, 100000 nested parentheses, 1 MiB of random
-        bytes, NUL bytes in a string, a 4 MiB line
-  zip:  entry names with ../ and absolute paths, a 300 MiB entry that deflates
-        to ~300 KiB (bomb), 5000 empty entries, and a truncated copy
+        bytes, NUL bytes in a string, terminal escapes in a string, a 4 MiB line
+  zip:  entry names with ../ and absolute paths, a 96 MiB entry that deflates
+        to ~400 KiB (bomb), 5000 empty entries, and a truncated copy
 """
 import os
 import random
+import struct
 import sys
 import zipfile
 import zlib
@@ -80,8 +83,10 @@ def files(net_port):
     f[cls.format("Parens")] = (b"public class Parens {\n  void f() { HttpRequest r = new HttpRequest();\n"
                                b"  r.setEndpoint(" + b"(" * 100000 + b"'https://parens.example.com'"
                                + b")" * 100000 + b");\n  }\n}\n")
-    f[cls.format("Garbage")] = bytes(RNG.getrandbits(8) for _ in range(1 << 20))
+    f[cls.format("Garbage")] = RNG.randbytes(1 << 20)
     f[cls.format("Nul")] = b"public class Nul { void f() { new HttpRequest().setEndpoint('https://nul\x00.example.com'); } }\n"
+    f[cls.format("Esc")] = (b"public class Esc { void f() { new HttpRequest().setEndpoint("
+                            b"'https://esc\x1b[2J\x1b[31m.example.com/\x07'); } }\n")
     f[cls.format("LongLine")] = b"public class LongLine { String s = '" + b"x" * (4 << 20) + b"'; }\n"
     return f
 
@@ -99,7 +104,7 @@ def main():
         fh.write('{"packageDirectories": [{"path": "force-app", "default": true}]}\n')
     # Metadata API zip: the controls and a few hostile XML files, plus hostile entries
     zpath = os.path.join(out, "org.zip")
-    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as z:
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
         z.writestr("unpackaged/package.xml", XML_HEAD + f"<Package {NS}><version>60.0</version></Package>\n")
         z.writestr("unpackaged/classes/Good.cls", fs["classes/Good.cls"])
         z.writestr("unpackaged/remoteSiteSettings/Good.remoteSite", fs["remoteSiteSettings/Good.remoteSite-meta.xml"])
@@ -111,16 +116,35 @@ def main():
         z.writestr("/abs/path.remoteSite", remote_site("https://abs.example.com"))
         for i in range(5000):
             z.writestr(f"unpackaged/classes/Empty{i}.cls", b"")
-        # 300 MiB of spaces inside a class: deflates to ~300 KiB
+        # 96 MiB of spaces inside a class (3x the 32 MiB file limit): deflates to ~400 KiB
         with z.open("unpackaged/classes/Bomb.cls", "w", force_zip64=True) as w:
             chunk = b" " * (1 << 20)
             w.write(b"public class Bomb {\n")
-            for _ in range(300):
+            for _ in range(96):
                 w.write(chunk)
             w.write(b"}\n")
     data = open(zpath, "rb").read()
     with open(os.path.join(out, "trunc.zip"), "wb") as fh:
         fh.write(data[: len(data) // 2])
+    # liar.zip: an entry whose headers declare 64 bytes but whose deflate
+    # stream inflates to 16 MiB: a reader that sizes its buffer from the
+    # header and then reads "until the end" overflows it
+    lpath = os.path.join(out, "liar.zip")
+    body = (b"public class Liar { void f() { new HttpRequest().setEndpoint('https://liar.example.com'); } }\n"
+            + b" " * (16 << 20))
+    with zipfile.ZipFile(lpath, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+        z.writestr("unpackaged/classes/Good.cls", fs["classes/Good.cls"])
+        z.writestr("unpackaged/classes/Liar.cls", body)
+    raw = bytearray(open(lpath, "rb").read())
+    real = struct.pack("<I", len(body))
+    n = 0
+    i = raw.find(real)
+    while i >= 0:
+        raw[i:i + 4] = struct.pack("<I", 64)
+        n += 1
+        i = raw.find(real, i + 4)
+    assert n == 2, n  # the local header and the central directory
+    open(lpath, "wb").write(bytes(raw))
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ negotiated version (no other flow carries a ServerHello).
                     TLS record that never completes (flow table must stay bounded)
   gap.pcap          the control, plus a flow whose second segment jumps 2^31
                     in sequence space (reassembly must not allocate the gap)
+  esc.pcap          one handshake whose SNI holds terminal escapes (ESC, BEL)
 """
 import os
 import random
@@ -203,6 +204,10 @@ def main():
     gap.append(eth(ipv4(C, S, tcp(40100, 443, 1, client_hello(sni=b"gap.example")[:50]))))
     gap.append(eth(ipv4(C, S, tcp(40100, 443, 1 + (1 << 31), client_hello(sni=b"gap.example")[50:]))))
     write_pcap(os.path.join(out, "gap.pcap"), gap)
+    # terminal escapes in the SNI: text output must not pass them through
+    esc = [eth(ipv4(C, S, tcp(40000, 443, 1001, client_hello(sni=b"\x1b[2J\x1b[31mevil\x07")))),
+           eth(ipv4(S, C, tcp(443, 40000, 5001, server_hello())))]
+    write_pcap(os.path.join(out, "esc.pcap"), esc)
 
 
 if __name__ == "__main__":

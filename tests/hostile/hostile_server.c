@@ -2,14 +2,15 @@
  * hostile_server: a TLS-ish server that misbehaves on purpose, so the tests
  * can prove that tlsready never crashes, hangs or lies when a server does.
  *
- *   hostile_server --mode MODE [--cert FILE.der] [--seed N] [--port-file F]
+ *   hostile_server --mode MODE [--cert FILE.der] [--seed N] [--port-file F] [--lifetime S]
  *
  * Listens on 127.0.0.1 on an ephemeral port, prints the port on stdout (and
  * into --port-file), forks one child per connection (so a slow mode never
  * blocks the others), reads the ClientHello with its own small parser and
  * answers according to MODE (`--list` prints them). Stop it by its PID: the
  * children die with the parent (PR_SET_PDEATHSIG) and never live longer than
- * two minutes. Plain C, no TLS library: every byte it sends is written here,
+ * two minutes; the server itself exits after --lifetime seconds (default
+ * 600), so a test killed before its cleanup leaves nothing behind. Plain C, no TLS library: every byte it sends is written here,
  * which is the point. One line per connection goes to stderr (what the
  * client offered, what was sent), so a failing test can show the exchange.
  *
@@ -40,6 +41,7 @@ static const struct {
     const char *name, *what;
 } modes[] = {
     { "valid", "control: TLS 1.2 ServerHello+Certificate+ServerHelloDone; protocol_version alert otherwise" },
+    { "valid-fragmented", "the valid reply with every handshake byte in a record of its own (legal: RFC 5246 6.2.1)" },
     { "random", "4 KB of random bytes (first byte 0x03: no TLS content type), then close" },
     { "http", "an HTTP/1.1 400 response, then close" },
     { "sslv2", "an SSLv2-format SERVER-HELLO (2-byte header, version 0x0002), then close" },
@@ -50,6 +52,8 @@ static const struct {
     { "version-0200", "ServerHello with server_version 0x0200, offered cipher" },
     { "cipher-not-offered", "ServerHello for the offered version with a cipher suite the client did not offer" },
     { "suite-version-mismatch", "ServerHello with a TLS 1.3 suite for TLS <= 1.2, a TLS 1.2 suite for TLS 1.3" },
+    { "sv-tls12", "ServerHello for TLS <= 1.2 that carries supported_versions (0x0303): legal only for TLS 1.3" },
+    { "ext-unsolicited", "ServerHello for the offered version with an extension (0xfa0a) the client did not send" },
     { "dup-ext", "ServerHello for the offered version with a duplicated extension" },
     { "trunc-ext", "ServerHello whose one extension claims 9 bytes and carries 1" },
     { "trunc-ext-block", "ServerHello whose extensions block claims 16 bytes more than the message holds" },
@@ -374,7 +378,7 @@ static uint16_t record_version_for(uint16_t v)
     return v >= 0x0303 || v == 0 ? 0x0303 : v;
 }
 
-enum sh_flaw { SH_OK, SH_DUP_EXT, SH_TRUNC_EXT, SH_TRUNC_BLOCK };
+enum sh_flaw { SH_OK, SH_DUP_EXT, SH_TRUNC_EXT, SH_TRUNC_BLOCK, SH_SV_OLD, SH_UNSOLICITED };
 
 /*
  * A ServerHello handshake message (header included) for version v, suite c.
@@ -409,6 +413,15 @@ static void server_hello(struct out *o, const struct client_hello *ch, uint16_t 
             put16(&ext, 1);
             put8(&ext, 0);
         }
+    }
+    if (flaw == SH_SV_OLD) { /* RFC 8446 4.2.1: a version before 1.3 here means abort */
+        put16(&ext, 0x002b);
+        put16(&ext, 2);
+        put16(&ext, v);
+    }
+    if (flaw == SH_UNSOLICITED) { /* RFC 5246 7.4.1.4, RFC 8446 4.2: the client must abort */
+        put16(&ext, 0xfa0a);
+        put16(&ext, 0);
     }
     if (flaw == SH_TRUNC_EXT) {
         ext.len = 0;
@@ -462,6 +475,27 @@ static void valid_reply(struct out *o, const struct client_hello *ch)
     put24(&hs, 0);
     put_records(o, 0x16, v, hs.p, hs.len);
     free(hs.p);
+}
+
+/*
+ * Re-frames the handshake records in `o`: every body byte in a record of its
+ * own. Alerts stay whole (RFC 8446 5.1 forbids fragmenting them; TLS 1.2
+ * allows it but no server does).
+ */
+static void refragment(struct out *o)
+{
+    struct out r = { 0 };
+    for (size_t i = 0; i + 5 <= o->len;) {
+        size_t len = get16(o->p + i + 3);
+        if (o->p[i] != 0x16)
+            put(&r, o->p + i, 5 + len);
+        else
+            for (size_t k = 0; k < len && i + 5 + k < o->len; k++)
+                put_records(&r, o->p[i], get16(o->p + i + 1), o->p + i + 5 + k, 1);
+        i += 5 + len;
+    }
+    free(o->p);
+    *o = r;
 }
 
 static void random_bytes(struct out *o, size_t n)
@@ -562,6 +596,9 @@ static void serve_connection(int fd, unsigned long conn)
     log_hello(conn, &ch, m);
     if (!strcmp(m, "valid")) {
         valid_reply(&o, &ch);
+    } else if (!strcmp(m, "valid-fragmented")) {
+        valid_reply(&o, &ch);
+        refragment(&o);
     } else if (!strcmp(m, "random")) {
         random_bytes(&o, 4096);
         o.p[0] = 0x03;
@@ -616,6 +653,16 @@ static void serve_connection(int fd, unsigned long conn)
         flawed_hello(&o, &ch, SH_OK, 1);
     } else if (!strcmp(m, "suite-version-mismatch")) {
         flawed_hello(&o, &ch, SH_OK, 2);
+    } else if (!strcmp(m, "sv-tls12")) {
+        uint16_t v = negotiate(&ch, 0x0300, 0x0303);
+        struct out hs = { 0 };
+        if (!v)
+            v = 0x0303;
+        server_hello(&hs, &ch, v, v, pick_cipher(&ch, v), SH_SV_OLD, NULL);
+        put_records(&o, 0x16, v, hs.p, hs.len);
+        free(hs.p);
+    } else if (!strcmp(m, "ext-unsolicited")) {
+        flawed_hello(&o, &ch, SH_UNSOLICITED, 0);
     } else if (!strcmp(m, "dup-ext")) {
         flawed_hello(&o, &ch, SH_DUP_EXT, 0);
     } else if (!strcmp(m, "trunc-ext")) {
@@ -730,6 +777,7 @@ int main(int argc, char **argv)
 {
     const char *port_file = NULL;
     uint64_t seed = 1;
+    unsigned lifetime = 600;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
             g_mode = argv[++i];
@@ -737,6 +785,8 @@ int main(int argc, char **argv)
             load_cert(argv[++i]);
         } else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
             seed = strtoull(argv[++i], NULL, 0);
+        } else if (!strcmp(argv[i], "--lifetime") && i + 1 < argc) {
+            lifetime = (unsigned)strtoul(argv[++i], NULL, 10);
         } else if (!strcmp(argv[i], "--port-file") && i + 1 < argc) {
             port_file = argv[++i];
         } else if (!strcmp(argv[i], "--list")) {
@@ -744,7 +794,8 @@ int main(int argc, char **argv)
                 printf("%-20s %s\n", modes[k].name, modes[k].what);
             return 0;
         } else {
-            fprintf(stderr, "usage: hostile_server --mode MODE [--cert FILE.der] [--seed N] [--port-file F] | --list\n");
+            fprintf(stderr, "usage: hostile_server --mode MODE [--cert FILE.der] [--seed N] [--port-file F]"
+                            " [--lifetime S] | --list\n");
             return 2;
         }
     }
@@ -764,6 +815,7 @@ int main(int argc, char **argv)
         getsockname(ls, (struct sockaddr *)&sa, &sl) < 0)
         die("listen on 127.0.0.1");
     signal(SIGCHLD, SIG_IGN); /* children are reaped by the kernel */
+    alarm(lifetime);          /* SIGALRM ends the server; PDEATHSIG its children */
     pid_t parent = getpid();
     printf("%d\n", ntohs(sa.sin_port));
     fflush(stdout);
@@ -784,7 +836,7 @@ int main(int argc, char **argv)
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             if (getppid() != parent)
                 _exit(0);
-            alarm(120); /* "forever" is two minutes: nothing outlives a test run by much */
+            alarm(lifetime < 120 ? lifetime : 120); /* "forever" is two minutes */
             close(ls);
             g_rng = seed * 0x9e3779b97f4a7c15ull + conn;
             if (!g_rng)

@@ -16,7 +16,7 @@ hostile_start() {
   local mode=$1; shift
   local pf="$TEST_TMP/port.$mode.$RANDOM"
   rm -f "$pf"
-  bg "$TEST_TMP/hostile_server" --mode "$mode" --port-file "$pf" "$@" >/dev/null 2>>"$TEST_TMP/server.$mode.log"
+  bg "$TEST_TMP/hostile_server" --mode "$mode" --port-file "$pf" --lifetime 300 "$@" >/dev/null 2>>"$TEST_TMP/server.$mode.log"
   local i=0
   while [ ! -s "$pf" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
   HPORT=$(cat "$pf" 2>/dev/null)

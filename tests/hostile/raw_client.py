@@ -9,6 +9,10 @@ usage:
                                               seconds until the server dropped us, or "held"
   raw_client.py halfopen PORT MAX             half a ClientHello, then FIN (SHUT_WR); prints
                                               the seconds until the server closed, or "held"
+  raw_client.py slowhttp PORT MAX             a real handshake, then the HTTP request at 1 byte/s;
+                                              seconds until the server dropped us, or "held"
+  raw_client.py bighead PORT SIZE             a real handshake, then a request head of SIZE
+                                              bytes; prints the status line or "closed"
   raw_client.py flood PORT N HOLD             N silent connections held HOLD seconds; prints
                                               "opened=N dropped=K" (K closed by the server)
 Everything is on 127.0.0.1. Exit status 0 unless the arguments are wrong or the
@@ -226,6 +230,61 @@ def cmd_halfopen(port, limit):
     return 0
 
 
+def tls_connect(port):
+    """A real TLS connection (Python's ssl: the client side may use a TLS library)."""
+    import ssl
+    ctx = ssl.create_default_context()
+    ctx.check_hostname = False
+    ctx.verify_mode = ssl.CERT_NONE
+    return ctx.wrap_socket(connect(port), server_hostname="localhost")
+
+
+def cmd_slowhttp(port, limit):
+    """Handshake at full speed, then the HTTP request at 1 byte/s."""
+    s = tls_connect(port)
+    t0 = time.time()
+    for b in b"GET /json HTTP/1.1\r\nHost: localhost\r\nX-Slow: " + b"a" * 100:
+        try:
+            s.send(bytes([b]))
+        except OSError:
+            print(f"{time.time() - t0:.1f}")
+            return 0
+        s.settimeout(1.0)
+        try:
+            if not s.recv(4096):
+                print(f"{time.time() - t0:.1f}")
+                return 0
+            # an answer before the request is complete: the server gave up on it
+            print(f"{time.time() - t0:.1f}")
+            return 0
+        except socket.timeout:
+            pass
+        except OSError:
+            print(f"{time.time() - t0:.1f}")
+            return 0
+        if time.time() - t0 > limit:
+            break
+    print("held")
+    return 0
+
+
+def cmd_bighead(port, size):
+    """A request head of `size` bytes; prints the status line, or "closed"."""
+    s = tls_connect(port)
+    head = b"GET /json HTTP/1.1\r\nHost: localhost\r\nX-Big: " + b"a" * size + b"\r\n\r\n"
+    try:
+        s.sendall(head)
+    except OSError:
+        pass
+    s.settimeout(5)
+    try:
+        d = s.recv(4096)
+    except OSError:
+        d = b""
+    print(d.split(b"\r\n", 1)[0].decode("latin-1") if d else "closed")
+    return 0
+
+
 def cmd_flood(port, n, hold):
     socks = []
     for _ in range(n):
@@ -266,6 +325,10 @@ def main(argv):
         return cmd_slowloris(int(argv[1]), float(argv[2]))
     if len(argv) == 3 and argv[0] == "halfopen":
         return cmd_halfopen(int(argv[1]), float(argv[2]))
+    if len(argv) == 3 and argv[0] == "slowhttp":
+        return cmd_slowhttp(int(argv[1]), float(argv[2]))
+    if len(argv) == 3 and argv[0] == "bighead":
+        return cmd_bighead(int(argv[1]), int(argv[2]))
     if len(argv) == 4 and argv[0] == "flood":
         return cmd_flood(int(argv[1]), int(argv[2]), float(argv[3]))
     print(__doc__, file=sys.stderr)

@@ -19,7 +19,7 @@ expect_eq "sfdx: layout detected" "$(python3 -c 'import json,sys; print(json.loa
 expect_eq "sfdx: stderr names the unreadable files" "$(cat "$T/sfdx.err")" \
   "tlsready endpoints: 4 file(s) could not be read completely (listed in the report)"
 expect_eq "sfdx: README.md is not read as custom metadata" \
-  "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["files"]["apex"], d["files"]["xml"])' < "$T/sfdx.json")" "7 22"
+  "$(python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["files"]["apex"], d["files"]["xml"])' < "$T/sfdx.json")" "9 24"
 
 # Metadata API format with an installed package's folder (package.xml namespacePrefix)
 (cd "$ORGS/mdapi" && timeout 60 "$TLSREADY" endpoints --json --targets-out "$T/targets.txt" . > "$T/mdapi.json" 2>/dev/null); rc=$?
@@ -29,6 +29,7 @@ if diff -u "$ORGS/mdapi.expected" "$T/mdapi.got" > "$T/mdapi.diff"; then ok "mda
 else not_ok "mdapi: exact endpoint set with file:line"; sed 's/^/# /' "$T/mdapi.diff" | head -40; fi
 expect_eq "mdapi: --targets-out lists each TLS host:port once, org then packages" "$(cat "$T/targets.txt")" \
 "bi.example.net:443
+cfg-maps.example.net:443
 leads.example.net:8443
 maps.example.net:443
 push.example.net:443
@@ -63,7 +64,7 @@ check "corrupt zip: message names the file" grep -q "bad.zip': cannot open as zi
 (cd "$ORGS/mdapi" && timeout 60 "$TLSREADY" endpoints --csv . > "$T/mdapi.csv" 2>/dev/null)
 expect_eq "csv: header" "$(head -1 "$T/mdapi.csv")" \
   "kind,bucket,owner,url,scheme,host,port,path,flags,allowed_by,verdict,accepted,type,via,file,line,component,named_credential,expression,reason"
-expect_eq "csv: rows = places + dynamic" "$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1]))); print(len(r)-1, sum(1 for x in r[1:] if x[0]=="dynamic"))' "$T/mdapi.csv")" "14 1"
+expect_eq "csv: rows = places + dynamic" "$(python3 -c 'import csv,sys; r=list(csv.reader(open(sys.argv[1]))); print(len(r)-1, sum(1 for x in r[1:] if x[0]=="dynamic"))' "$T/mdapi.csv")" "20 3"
 expect_eq "csv: a row" "$(grep -F 'LeadPush.trigger' "$T/mdapi.csv")" \
   "endpoint,org,org,https://leads.example.net:8443/in,https,leads.example.net,8443,/in,,RemoteSiteSetting:Leads,,,ApexTrigger,setEndpoint,src/triggers/LeadPush.trigger,4,LeadPush,,'HTTPS://Leads.Example.NET:8443/in',"
 
@@ -72,6 +73,22 @@ timeout 30 "$TLSREADY" endpoints --json "$ORGS/mdapi/src/triggers/LeadPush.trigg
 expect_eq "single file: exit 0" "$rc" "0"
 expect_eq "single file: its endpoint" "$(python3 -c 'import json,sys; print([e["url"] for e in json.load(sys.stdin)["endpoints"]])' < "$T/one.json")" \
   "['https://leads.example.net:8443/in']"
+
+# symbolic links: files are read, directory links (here two cycles) are not followed
+mkdir -p "$T/links/a"
+cp "$ORGS/mdapi/src/triggers/LeadPush.trigger" "$T/links/a/"
+ln -sfn .. "$T/links/a/up"; ln -sfn . "$T/links/a/self"; ln -sfn LeadPush.trigger "$T/links/a/Link.trigger"
+timeout 30 "$TLSREADY" endpoints --json "$T/links" > "$T/links.json" 2>/dev/null; rc=$?
+expect_eq "link cycles: exit 0" "$rc" "0"
+expect_eq "link cycles: the file and the file link, once each" \
+  "$(python3 -c 'import json,sys; print([(p["file"], p["line"]) for e in json.load(sys.stdin)["endpoints"] for p in e["found"]])' < "$T/links.json")" \
+  "[('a/LeadPush.trigger', 4), ('a/Link.trigger', 4)]"
+
+# the terminal table never passes control bytes from the input through
+printf "class E { void m() { new HttpRequest().setEndpoint('https://x.example.com/\033[31mred\007'); } }" > "$T/Esc.cls"
+timeout 30 "$TLSREADY" endpoints "$T/Esc.cls" > "$T/esc.txt" 2>/dev/null
+expect_eq "text: escape and bell shown as \\xNN" "$(grep -cF "https://x.example.com/\\x1b[31mred\\x07" "$T/esc.txt")" "1"
+check "text: no raw ESC byte" bash -c "! grep -q $'\033' '$T/esc.txt'"
 
 # usage errors
 timeout 10 "$TLSREADY" endpoints > /dev/null 2>&1; expect_eq "no path: exit 2" "$?" "2"

@@ -7,6 +7,7 @@
 # only valid JSON lines to --log, and exit cleanly (LeakSanitizer runs at exit).
 source "$(dirname "$0")/../lib.sh"
 source "$(dirname "$0")/../hostile/lib_hostile.sh"
+trap 'exit 143' TERM INT   # so that lib.sh's EXIT cleanup stops our servers when run.sh times out
 
 DEADLINE=2     # serve --timeout (seconds): hello .. response
 MAXC=8         # serve --max-conns
@@ -54,6 +55,16 @@ got=$(timeout 30 $RAW halfopen "$port" 10)
 if [ "$got" != held ] && awk -v g="$got" -v d="$DEADLINE" 'BEGIN { exit !(g <= d + 1.5) }'; then
   ok "half-open client closed after ${got}s"
 else not_ok "half-open client closed within the deadline: got '$got'"; fi
+
+# 3b. slow HTTP: a real handshake, then the request at 1 byte/s (the deadline
+#     covers hello .. response, not just the handshake)
+got=$(timeout 30 $RAW slowhttp "$port" 20)
+if [ "$got" != held ] && awk -v g="$got" -v d="$DEADLINE" 'BEGIN { exit !(g <= d + 1.5) }'; then
+  ok "slow HTTP request dropped after ${got}s"
+else not_ok "slow HTTP request dropped within the deadline: got '$got'"; fi
+# 3c. a 100 KB request head (over the 8 KB --max-request default)
+expect_eq "a 100 KB request head gets 431" "$(timeout 30 $RAW bighead "$port" 100000)" \
+  "HTTP/1.1 431 Request Header Fields Too Large"
 
 # 4. flood: 5x --max-conns silent connections held past the deadline
 timeout 30 $RAW flood "$port" $((MAXC * 5)) $((DEADLINE + 2)) >"$TEST_TMP/flood.out" 2>&1 &

@@ -38,6 +38,9 @@ got=$(python3 -c 'import json; d=json.load(open("'"$TEST_TMP/mix.json"'")); prin
 want=$(python3 -c '
 import json; print(sum(json.load(open("'"$TEST_TMP"'/%s.exp" % f))["legacy"] for f in ["alb","iis","caddy"]), ["alb","iis","caddy"])')
 expect_eq "three formats in one run" "$got" "$want"
+# standard input, streamed
+got=$(gzip -dc "$TEST_TMP/nlb.log.gz" | "$TLSREADY" logs --json - | python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["files"][0]["format"], s["legacy"])')
+expect_eq "stdin: format and legacy count" "$got" "nlb $(python3 -c 'import json; print(json.load(open("'"$TEST_TMP/nlb.exp"'"))["legacy"])')"
 # a forced wrong format: every line malformed, exit 2 is not used (lines are skipped), nothing legacy
 "$TLSREADY" logs --json --format clb "$TEST_TMP/alb.log" > "$TEST_TMP/wrong.json" 2>/dev/null; rc=$?
 expect_eq "forced wrong format: exit 0, all lines malformed" \

@@ -8,21 +8,26 @@ source "$(dirname "$0")/../lib.sh"
 T=$TEST_TMP
 make_cert "$T" localhost
 CRT=$T/localhost.crt KEY=$T/localhost.key
-P1=$(free_port); P2=$(free_port); P3=$(free_port)
-FILTER="tcp port $P1 or tcp port $P2 or tcp port $P3"
+P1=$(free_port); P2=$(free_port); P3=$(free_port); P4=$(free_port)
+FILTER="tcp port $P1 or tcp port $P2 or tcp port $P3 or tcp port $P4"
 
-# S1 speaks everything down to TLS 1.0; S2 refuses below TLS 1.2; S3 listens on ::1
+# S1 speaks everything down to TLS 1.0; S2 refuses below TLS 1.2; S3 listens on ::1;
+# S4 only takes x25519, so a client sending a P-384 key share gets a HelloRetryRequest
 s_server "$P1" -www -cipher 'ALL:@SECLEVEL=0'
 s_server "$P2" -www -min_protocol TLSv1.2
+s_server "$P4" -www -groups x25519
 bg openssl s_server -accept "[::1]:$P3" -6 -cert "$CRT" -key "$KEY" -quiet -www -naccept 100 </dev/null >/dev/null 2>&1
-wait_port "$P1"; wait_port "$P2"
+wait_port "$P1"; wait_port "$P2"; wait_port "$P4"
 for i in $(seq 50); do ss -ltn | grep -q "\[::1\]:$P3 " && break; sleep 0.1; done
 
 # the two captures; each is ready once it says so on stderr
-tcpdump -i lo -U -w "$T/cap.pcap" "$FILTER" 2>"$T/tcpdump.err" & TD=$!; PIDS+=($TD)
+tcpdump -i lo -U --immediate-mode -w "$T/cap.pcap" "$FILTER" 2>"$T/tcpdump.err" & TD=$!; PIDS+=($TD)
 dumpcap -i lo -q -f "$FILTER" -w "$T/cap.pcapng" 2>"$T/dumpcap.err" & DC=$!; PIDS+=($DC)
+# Linux cooked v2 headers, as 'tcpdump -i any' writes them
+tcpdump -i any -y LINUX_SLL2 -U --immediate-mode -w "$T/cap.sll2" "$FILTER" 2>"$T/tcpdump2.err" & TD2=$!; PIDS+=($TD2)
 for i in $(seq 100); do
-  grep -q "listening on" "$T/tcpdump.err" && grep -q "Capturing on" "$T/dumpcap.err" && break; sleep 0.1
+  grep -q "listening on" "$T/tcpdump.err" && grep -q "Capturing on" "$T/dumpcap.err" &&
+    grep -q "listening on" "$T/tcpdump2.err" && break; sleep 0.1
 done
 sleep 0.3
 
@@ -34,15 +39,17 @@ sc -connect "127.0.0.1:$P1" -servername tls11.example -tls1_1 -cipher "$LEGACY"
 sc -connect "127.0.0.1:$P1" -servername tls10.example -tls1 -cipher "$LEGACY"
 sc -connect "127.0.0.1:$P2" -servername refused.example -tls1 -cipher "$LEGACY"
 sc -connect "[::1]:$P3" -servername v6.example
+sc -connect "127.0.0.1:$P4" -servername hrr.example -groups secp384r1:x25519
 timeout 10 gnutls-cli --insecure --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' --sni-hostname gnutls.example \
   -p "$P1" 127.0.0.1 </dev/null >/dev/null 2>&1
 timeout 10 curl -sk --tlsv1.2 --tls-max 1.2 --resolve "curl.example:$P1:127.0.0.1" \
   "https://curl.example:$P1/" -o /dev/null
-sleep 0.5
-kill -INT $TD $DC; wait $TD $DC 2>/dev/null
+sleep 1.5 # let the captures write the last packets (the machine may be busy)
+kill -INT $TD $DC $TD2; wait $TD $DC $TD2 2>/dev/null
 
 EXPECT='curl.example tls1.2 tls1.2 null
 gnutls.example tls1.2 tls1.2 null
+hrr.example tls1.3 tls1.3 null
 refused.example tls1.0 null protocol_version
 tls10.example tls1.0 tls1.0 null
 tls11.example tls1.1 tls1.1 null
@@ -57,6 +64,7 @@ tshark_view() {
   local f=$1
   declare -A hello reply alert
   while IFS=';' read -r port sni ja3 suites; do
+    [ -n "${hello[$port]:-}" ] && continue # the second ClientHello after a HelloRetryRequest
     n=$(tr ',' '\n' <<<"$suites" | grep -vc '^0x\([0-9a-f]\)a\1a$')
     hello[$port]="${sni:-null} $ja3 $n"
   done < <(tshark -r "$f" -Y 'tls.handshake.type==1' -T fields -E separator=';' -e tcp.srcport \
@@ -83,11 +91,13 @@ ours_view() {
          | join(" ")' "$1" | sort -n
 }
 
-for fmt in pcap pcapng; do
+for fmt in pcap pcapng sll2; do
   f=$T/cap.$fmt
   "$TLSREADY" pcap --handshakes --json "$f" > "$T/$fmt.jsonl" 2>"$T/$fmt.err"; rc=$?
   expect_eq "$fmt: exit code 1 (legacy TLS seen)" "$rc" 1
-  expect_eq "$fmt: 8 handshakes" "$(wc -l < "$T/$fmt.jsonl")" 8
+  expect_eq "$fmt: 9 handshakes" "$(wc -l < "$T/$fmt.jsonl")" 9
+  expect_eq "$fmt: the HelloRetryRequest" \
+    "$(jq -r 'select(.outcome == "hello_retry") | .sni' "$T/$fmt.jsonl")" "hrr.example"
   expect_eq "$fmt: sni, offered, negotiated, alert" \
     "$(jq -r '[(.sni // "null"), .max_offered, (.negotiated // "null"), (.alert // "null")] | join(" ")' \
        "$T/$fmt.jsonl" | sort)" "$EXPECT"
@@ -112,7 +122,7 @@ expect_eq "capture on stdin: same handshakes" "$(cat "$T/stdin.jsonl")" "$(cat "
 "$TLSREADY" pcap --json "$T/cap.pcap" > "$T/agg.json" 2>"$T/agg.err"; rc=$?
 expect_eq "aggregated: exit code 1" "$rc" 1
 expect_eq "aggregated: summary (handshakes, legacy, failed legacy, refused)" \
-  "$(jq -r '.summary | [.handshakes, .legacy, .failed_legacy, .refused_for_version] | join(" ")' "$T/agg.json")" "8 2 1 1"
+  "$(jq -r '.summary | [.handshakes, .legacy, .failed_legacy, .refused_for_version] | join(" ")' "$T/agg.json")" "9 2 1 1"
 expect_eq "aggregated: client 127.0.0.1 legacy 2, failed 1" \
   "$(jq -r '.clients[] | select(.client == "127.0.0.1") | [.legacy, .failed] | join(" ")' "$T/agg.json")" "2 1"
 expect_eq "aggregated: legacy servers" \
@@ -135,5 +145,5 @@ expect_eq "bad --min: exit 2" "$rc" 2
 # a capture cut in the middle of a packet keeps what came before
 head -c $(( $(stat -c %s "$T/cap.pcap") - 30 )) "$T/cap.pcap" > "$T/cut.pcap"
 "$TLSREADY" pcap --handshakes --json "$T/cut.pcap" > "$T/cut.jsonl" 2>/dev/null
-expect_eq "truncated capture: the handshakes before the cut" "$(wc -l < "$T/cut.jsonl")" 8
+expect_eq "truncated capture: the handshakes before the cut" "$(wc -l < "$T/cut.jsonl")" 9
 done_testing

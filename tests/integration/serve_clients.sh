@@ -110,18 +110,22 @@ timeout 10 curl -sk --tlsv1.3 "https://127.0.0.1:$P3/json" >/dev/null 2>&1; A_CO
 s_client_json "$P2" "refused" -tls1 -cipher 'AES128-SHA:@SECLEVEL=0' >/dev/null
 j=$(timeout 10 curl -sk --cacert "$TEST_TMP/b.pem" --resolve "localhost:$P2:127.0.0.1" "https://localhost:$P2/json")
 expect_eq "self-signed certificate (--name localhost, --write-cert) verifies with curl --cacert" "$(field "$j" negotiated)" '"tls1.3"'
+timeout 10 curl -s "https://127.0.0.1:$P2/json" >/dev/null 2>&1   # without -k: curl rejects the self-signed certificate
 loc=$(timeout 10 curl -s -o /dev/null -w '%{http_code} %{redirect_url}' "http://127.0.0.1:$P5/json?x=1")
 expect_eq "--listen-http redirects to the TLS listener" "$loc" "301 https://127.0.0.1:$P2/json?x=1"
 
 kill -TERM "$B"; wait "$B"; expect_eq "rehearsal server exits 0 on SIGTERM" "$?" 0
-r=$(jq -c 'select(.outcome == "refused")' "$LOG2")
+r=$(jq -c 'select(.outcome == "refused" and .max_offered == "tls1.0")' "$LOG2")
 expect_eq "refused client logged once" "$(grep -c . <<<"$r")" 1
 expect_eq "refused: reason is OpenSSL's" "$(field "$r" refused_reason)" '"unsupported protocol"'
 expect_eq "refused: what it offered" "$(field "$r" offered_versions)" '["tls1.0"]'
 expect_eq "refused: suites it offered" "$(field "$r" cipher_suites)" "$( (stdnames 'AES128-SHA:@SECLEVEL=0'; echo $SCSV) | as_json_list)"
 expect_eq "refused: negotiated null, verdict fail" "$(jq -c '[.negotiated, .verdict]' <<<"$r")" '[null,"fail"]'
 case "$(field "$r" client)" in \"127.0.0.1:*) ok "refused: client ip:port";; *) not_ok "refused: client $(field "$r" client)";; esac
-expect_eq "the rehearsal log has 2 lines (the redirect is not a TLS client)" "$(wc -l < "$LOG2")" 2
+u=$(jq -c 'select(.outcome == "refused" and .max_offered == "tls1.3")' "$LOG2")
+expect_eq "a client that distrusts the certificate: its own alert, and no cut-over failure" \
+  "$(jq -c '[.refused_reason, .verdict]' <<<"$u")" '["the client aborted the handshake (tlsv1 alert unknown ca)","ok"]'
+expect_eq "the rehearsal log has 3 lines (the redirect is not a TLS client)" "$(wc -l < "$LOG2")" 3
 
 # 8. --once prints the first client's report and exits 0 (ok) or 1 (fails the cut-over)
 P4=$(free_port)
@@ -149,5 +153,11 @@ expect_eq "log line of s_client -tls1 matches its /json" "$(jq -c '[.outcome,.ne
 r=$(jq -c 'select(.server == "127.0.0.1:'"$P3"'" and .outcome == "refused")' "$LOG1")
 expect_eq "legacy listener refused the TLS 1.3 client, whose verdict is still ok" \
   "$(jq -c '[.refused_reason, .max_offered, .verdict]' <<<"$r")" '["unsupported protocol","tls1.3","ok"]'
+# the log is an input of `tlsready logs` (--format serve): the versions counted there are the ones this script negotiated
+if "$TLSREADY" logs --help 2>&1 | grep -q serve; then
+  expect_eq "tlsready logs reads serve's --log: rows, versions, failed" \
+    "$("$TLSREADY" logs --format serve --json "$LOG1" 2>/dev/null | jq -c '.summary | [.rows_read, .versions, .failed]')" \
+    "[$A_CONNS,{\"ssl3\":0,\"tls1.0\":4,\"tls1.1\":2,\"tls1.2\":4,\"tls1.3\":4,\"unknown\":0},1]"
+fi
 check "no sanitizer report" bash -c "! grep -q 'Sanitizer' '$TEST_TMP/a.err' '$TEST_TMP/b.err'"
 done_testing

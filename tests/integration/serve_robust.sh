@@ -9,9 +9,19 @@ source "$(dirname "$0")/../lib.sh"
 make_cert "$TEST_TMP" localhost
 P=$(free_port); LOG="$TEST_TMP/robust.jsonl"; rm -f "$LOG"
 "$TLSREADY" serve --listen "127.0.0.1:$P" --cert "$TEST_TMP/localhost.crt" --key "$TEST_TMP/localhost.key" \
-  --max-conns 3 --timeout 1 --max-request 1024 --threads 2 --log "$LOG" 2>"$TEST_TMP/serve.err" &
+  --max-conns 3 --timeout 1 --max-request 1024 --threads 2 --log "$LOG" --json >"$TEST_TMP/serve.out" 2>"$TEST_TMP/serve.err" &
 S=$!; PIDS+=("$S")
-wait_port "$P" 20 || { not_ok "serve listens"; cat "$TEST_TMP/serve.err"; done_testing; exit 1; }
+wait_port "$P" 20 || { not_ok "serve listens"; cat "$TEST_TMP/serve.err"; # a low open-file limit lowers --max-conns instead of letting accept() fail with EMFILE
+P2=$(free_port)
+(ulimit -n 100; exec "$TLSREADY" serve --listen "127.0.0.1:$P2" --cert "$TEST_TMP/localhost.crt" \
+  --key "$TEST_TMP/localhost.key" --threads 2 --quiet) 2>"$TEST_TMP/fdlimit.err" &
+F=$!; PIDS+=("$F")
+wait_port "$P2" 20
+check "a client is served under a 100-descriptor limit" bash -c "timeout 10 curl -sk https://127.0.0.1:$P2/json | jq -e '.negotiated == \"tls1.3\"' >/dev/null"
+kill -TERM "$F"; wait "$F"
+expect_eq "--max-conns lowered to fit the descriptor limit" "$(grep -o 'max-conns lowered to [0-9]*' "$TEST_TMP/fdlimit.err")" \
+  "max-conns lowered to 79"  # 100 - 16 spare - 1 listener - 2 fds x 2 threads
+done_testing; exit 1; }
 alive() { kill -0 "$S" 2>/dev/null; }
 served() { timeout 10 curl -sk "https://127.0.0.1:$P/json" | jq -e '.negotiated == "tls1.3"' >/dev/null 2>&1; }
 
@@ -81,6 +91,7 @@ check "serve is alive after the bad requests" alive
 
 kill -INT "$S"; wait "$S"; expect_eq "serve exits 0 on SIGINT" "$?" 0
 check "every log line is valid JSON" bash -c "jq -e . '$LOG' >/dev/null"
+check "--json wrote the same lines to stdout" cmp -s "$LOG" "$TEST_TMP/serve.out"
 expect_eq "the 7 malformed hellos are logged as refused with hello_error" \
   "$(jq -r 'select(.hello_error != null and .outcome == "refused") | .client' "$LOG" | wc -l)" 7
 expect_eq "the SSLv2-format hello is read by our parser and refused by OpenSSL" \
@@ -93,4 +104,14 @@ expect_eq "half a hello then FIN: said so" \
 check "shutdown summary counted the turned-away client" grep -Eq 'over --max-conns$' "$TEST_TMP/serve.err"
 if grep -q 'Sanitizer' "$TEST_TMP/serve.err"; then not_ok "no sanitizer report"; grep -m 20 -E 'ERROR|SUMMARY|#[0-9] ' "$TEST_TMP/serve.err" | sed 's/^/# /'
 else ok "no sanitizer report"; fi
+# a low open-file limit lowers --max-conns instead of letting accept() fail with EMFILE
+P2=$(free_port)
+(ulimit -n 100; exec "$TLSREADY" serve --listen "127.0.0.1:$P2" --cert "$TEST_TMP/localhost.crt" \
+  --key "$TEST_TMP/localhost.key" --threads 2 --quiet) 2>"$TEST_TMP/fdlimit.err" &
+F=$!; PIDS+=("$F")
+wait_port "$P2" 20
+check "a client is served under a 100-descriptor limit" bash -c "timeout 10 curl -sk https://127.0.0.1:$P2/json | jq -e '.negotiated == \"tls1.3\"' >/dev/null"
+kill -TERM "$F"; wait "$F"
+expect_eq "--max-conns lowered to fit the descriptor limit" "$(grep -o 'max-conns lowered to [0-9]*' "$TEST_TMP/fdlimit.err")" \
+  "max-conns lowered to 79"  # 100 - 16 spare - 1 listener - 2 fds x 2 threads
 done_testing

@@ -5,7 +5,8 @@
 # that version and suite (cross-checked with `openssl s_client` against the
 # same server). Also: refused version -> protocol_version alert, TLS 1.3
 # HelloRetryRequest, the TLS 1.2 flight (certificate fingerprint, ECDHE group,
-# DHE size), a non-TLS server, and our JA3/JA3S against tshark's.
+# DHE size), a non-TLS server, GnuTLS (3DES, which the local OpenSSL lacks), and
+# our JA3/JA3S against tshark's.
 source "$(dirname "$0")/../lib.sh"
 
 BDIR=$(cd "$(dirname "$TLSREADY")/.." 2>/dev/null && pwd)
@@ -96,6 +97,34 @@ wait_port "$PORT" 10
 probe --version tls1.2
 expect_eq "http server: status" "$(field status)" "NOT_TLS"
 expect_eq "http server: reason" "$(field reason)" 'plaintext reply: "HTTP/1.1 400 Bad Request"'
+
+# GnuTLS, an independent implementation, speaks suites the local OpenSSL lacks (3DES).
+# gnutls-serv cannot bind to 127.0.0.1 only, so it runs in a private network namespace.
+gnutls_case() { # DESC PRIORITY PROBE_ARGS WANT(version cipher-code)
+  local got
+  got=$(PROBE="$PROBE" CRT="$TEST_TMP/localhost.crt" KEY="$TEST_TMP/localhost.key" PRIO="$2" ARGS="$3" \
+    timeout 20 unshare -n bash -c '
+      ip link set lo up
+      gnutls-serv --port 44330 --x509certfile "$CRT" --x509keyfile "$KEY" --priority "$PRIO" >/dev/null 2>&1 &
+      srv=$!
+      for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/44330) 2>/dev/null && break; sleep 0.05; done
+      # shellcheck disable=SC2086
+      "$PROBE" --sni localhost $ARGS 127.0.0.1 44330 | sed -n "s/^version: //p; s/^cipher: \([^ ]*\).*/\1/p" | tr "\n" " "
+      kill $srv; wait $srv 2>/dev/null' 2>/dev/null)
+  expect_eq "gnutls: $1" "${got% }" "$4"
+}
+if command -v gnutls-serv >/dev/null && unshare -n true 2>/dev/null; then
+  gnutls_case "3DES at tls1.1 (max offered tls1.2)" \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.1:-CIPHER-ALL:+3DES-CBC:-KX-ALL:+ECDHE-RSA:-MAC-ALL:+SHA1" \
+    "--version tls1.2 --min tls1.0" "tls1.1 0xC012"
+  gnutls_case "static RSA AES-256-CBC-SHA256 at tls1.2" \
+    "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-CBC:-KX-ALL:+RSA:-MAC-ALL:+SHA256" \
+    "--version tls1.3 --min tls1.0" "tls1.2 0x003D"
+  gnutls_case "tls1.3 AES-256-GCM" "NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+AES-256-GCM" \
+    "--version tls1.3 --min tls1.2" "tls1.3 0x1302"
+else
+  not_ok "gnutls-serv and unshare -n are available (scripts/deps.sh test)"
+fi
 
 # our JA3 of our own hello equals tshark's (hello wrapped into a pcap by text2pcap)
 if command -v tshark >/dev/null && command -v text2pcap >/dev/null; then

@@ -295,6 +295,28 @@ static void test_merge_every_split(void **state)
     for (int j = 0; j < 3; j++)
         aggregate_free(p[j]);
 
+    /* batches of every size count the same as one by one */
+    const struct observation *ptr[NOBS];
+    for (int i = 0; i < NOBS; i++)
+        ptr[i] = &many[i];
+    for (size_t step = 1; step <= NOBS; step = step * 3 + 1) {
+        struct aggregate *b = aggregate_new(&cfg);
+        for (size_t i = 0; i < NOBS; i += step)
+            assert_int_equal(aggregate_add_batch(b, ptr + i, i + step <= NOBS ? step : NOBS - i), 0);
+        assert_aggregates_equal(whole, b);
+        aggregate_free(b);
+    }
+    /* weighted adds (logs pre-combines identical requests): n at once = n single adds */
+    struct aggregate *w1 = aggregate_new(&cfg), *w2 = aggregate_new(&cfg);
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(aggregate_add_n(w1, &many[i], 3, many[i].time), 0);
+        for (int k = 0; k < 3; k++)
+            aggregate_add(w2, &many[i]);
+    }
+    assert_aggregates_equal(w1, w2);
+    aggregate_free(w1);
+    aggregate_free(w2);
+
     struct agg_config other = cfg;
     other.min_version = TLSV_TLS11;
     struct aggregate *o = aggregate_new(&other);

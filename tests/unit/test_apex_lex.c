@@ -187,6 +187,11 @@ static void test_case_insensitive_and_binary(void **state)
     expect(APEX_TOK_EOF, NULL, 1);
     apex_lex_init(&lx, "", 0);
     expect(APEX_TOK_EOF, NULL, 1);
+    /* a byte order mark is skipped, and a lone partial one is just bytes */
+    start("\xEF\xBB\xBFtrigger T");
+    expect(APEX_TOK_IDENT, "trigger", 1);
+    apex_lex_init(&lx, "\xEF\xBB", 2);
+    expect(APEX_TOK_IDENT, "\xEF\xBB", 1);
 }
 
 int main(void)

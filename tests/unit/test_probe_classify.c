@@ -189,40 +189,42 @@ static void test_versions_strategy(void **state)
     (void)state;
     void *st = calloc(1, versions_strategy.state_size);
     struct endpoint_result res;
-    struct probe_request *req = calloc(1, sizeof *req);
+    struct probe_request *req = calloc(6, sizeof *req);
     memset(&res, 0, sizeof res);
     versions_strategy.init(st, &res);
-    int tags[6];
     for (int i = 0; i < 5; i++) {
-        assert_int_equal(versions_strategy.next(st, &res, req), 1);
-        tags[i] = req->tag;
+        assert_int_equal(versions_strategy.next(st, &res, &req[i]), 1);
         if (i == 0) {
-            assert_int_equal(req->hello.max_version, TLSV_TLS13);
-            assert_int_equal(req->hello.min_version, TLSV_SSL3);
-            assert_true(req->hello.n_suites > 5);
+            assert_int_equal(req[i].hello.max_version, TLSV_TLS13);
+            assert_int_equal(req[i].hello.min_version, TLSV_SSL3);
+            assert_true(req[i].hello.n_suites > 5);
         } else {
-            assert_int_equal(req->hello.max_version, req->tag);
+            assert_int_equal(req[i].hello.max_version, req[i].tag);
+            assert_non_null(req[i].hello.suites);
         }
     }
-    assert_int_equal(tags[0], CLASSIFY_ALL);
-    assert_int_equal(tags[1], TLSV_SSL3);
-    assert_int_equal(tags[4], TLSV_TLS12);
+    assert_int_equal(req[0].tag, CLASSIFY_ALL);
+    assert_int_equal(req[1].tag, TLSV_SSL3);
+    assert_int_equal(req[4].tag, TLSV_TLS12);
     /* the all-versions probe answers: TLS 1.3 chosen */
     struct server_reply r = hello(REPLY_SERVER_HELLO, TLSV_TLS13, 0x1302);
     struct probe_outcome o = { .kind = OUTCOME_REPLY, .reply = &r };
-    req->tag = CLASSIFY_ALL;
-    versions_strategy.outcome(st, &res, req, &o);
+    versions_strategy.outcome(st, &res, &req[0], &o);
     assert_int_equal(res.preferred, TLSV_TLS13);
     assert_int_equal(res.status[TLSV_TLS13], VS_ACCEPTED);
     assert_string_equal(res.reason[TLSV_TLS13], "chosen when all offered: TLS_AES_256_GCM_SHA384");
     /* so no tls1.3 probe is asked for */
-    assert_int_equal(versions_strategy.next(st, &res, req), -1);
-    /* a version's own probe overrides nothing it did not decide: tls1.0 refused */
+    assert_int_equal(versions_strategy.next(st, &res, &req[5]), -1);
+    /* a tls1.2 ServerHello with a suite the tls1.2 probe did not offer is no acceptance */
+    r = hello(REPLY_SERVER_HELLO, TLSV_TLS12, 0x1301);
+    versions_strategy.outcome(st, &res, &req[4], &o);
+    assert_int_equal(res.status[TLSV_TLS12], VS_UNKNOWN);
+    assert_string_equal(res.reason[TLSV_TLS12], "malformed reply: server chose cipher suite 0x1301, which was not offered");
+    /* a version's own probe decides it: tls1.0 refused */
     memset(&r, 0, sizeof r);
     r.status = REPLY_ALERT;
     r.alert_description = 70;
-    req->tag = TLSV_TLS10;
-    versions_strategy.outcome(st, &res, req, &o);
+    versions_strategy.outcome(st, &res, &req[2], &o);
     assert_int_equal(res.status[TLSV_TLS10], VS_REFUSED);
     assert_string_equal(res.reason[TLSV_TLS10], "alert protocol_version");
     assert_string_equal(res.reason[TLSV_SSL3], "not probed");

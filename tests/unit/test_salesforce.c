@@ -75,6 +75,16 @@ static void test_header_detection(void **state)
     assert_int_equal(l.col[SFC_STATUS], 12);
     csv_free(&h.r);
 
+    /* LoginEvent (Real-Time Event Monitoring) exports: API names, EventDate, Username */
+    parse_line(&h, "Id,EventDate,Username,UserId,LoginType,Application,Browser,Platform,SourceIp,TlsProtocol,"
+                   "CipherSuite,Status,LoginUrl\n");
+    assert_int_equal(sf_layout_from_header(&l, &h.row, SF_AUTO, &err), 0);
+    assert_int_equal(l.format, SF_API);
+    assert_int_equal(l.col[SFC_TIME], 1);
+    assert_int_equal(l.col[SFC_USERNAME], 2);
+    assert_int_equal(l.col[SFC_LOGIN_URL], 12);
+    csv_free(&h.r);
+
     /* forced format; missing columns are errors that say what is missing */
     parse_line(&h, "UserId,TlsProtocol\n");
     assert_int_equal(sf_layout_from_header(&l, &h.row, SF_ELF, &err), 0);

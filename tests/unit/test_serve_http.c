@@ -83,6 +83,20 @@ static void test_error_names_offset(void **state)
     assert_non_null(strstr(err.msg, "offset 19"));
 }
 
+static void test_too_many_fields(void **state)
+{
+    (void)state;
+    char buf[2048] = "GET / HTTP/1.1\r\n";
+    for (int i = 0; i < HTTP_REQ_MAX_FIELDS; i++)
+        strcat(buf, "a:b\r\n");
+    strcat(buf, "\r\n");
+    struct http_request r;
+    assert_int_equal(parse(buf, &r), HTTP_REQ_COMPLETE);   /* exactly the limit */
+    buf[strlen(buf) - 2] = 0;
+    strcat(buf, "a:b\r\n\r\n");
+    assert_int_equal(parse(buf, &r), HTTP_REQ_MALFORMED);  /* one more */
+}
+
 static void test_nul_bytes_are_not_strings(void **state)
 {
     (void)state;
@@ -100,6 +114,7 @@ int main(void)
         cmocka_unit_test(test_every_prefix_needs_more),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_error_names_offset),
+        cmocka_unit_test(test_too_many_fields),
         cmocka_unit_test(test_nul_bytes_are_not_strings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

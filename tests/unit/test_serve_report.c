@@ -90,6 +90,22 @@ static void test_tls10_client_refused_by_rehearsal(void **state)
     assert_int_equal(v[0], TLSV_TLS10);
 }
 
+static void test_client_alert_is_not_a_cutover_failure(void **state)
+{
+    (void)state;
+    struct serve_report r;
+    load(&r, hello_tls13, sizeof hello_tls13);
+    r.outcome = SERVE_REFUSED;
+    r.client_aborted = 1;
+    strcpy(r.refused_reason, "the client aborted the handshake (tlsv1 alert unknown ca)");
+    struct serve_reasons why;
+    assert_int_equal(serve_judge(&r, &why), SERVE_VERDICT_OK);
+    assert_true(has_reason(&why, "does not trust this server's certificate"));
+    r.client_aborted = 0;
+    strcpy(r.refused_reason, "no shared cipher");
+    assert_int_equal(serve_judge(&r, &why), SERVE_VERDICT_FAIL);
+}
+
 static void test_suite_flags(void **state)
 {
     (void)state;
@@ -198,6 +214,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tls10_client_refused_by_rehearsal),
         cmocka_unit_test(test_suite_flags),
+        cmocka_unit_test(test_client_alert_is_not_a_cutover_failure),
         cmocka_unit_test(test_tls13_client_ok_with_notes),
         cmocka_unit_test(test_json_contract_and_escaping),
         cmocka_unit_test(test_unreadable_hello),

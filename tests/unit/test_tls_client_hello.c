@@ -331,6 +331,18 @@ static void test_ssl2_hello_and_options(void **state)
     assert_int_equal(ch.n_compression, 2);
     assert_int_equal(ch.compression[0], 1);
     tr_buf_free(&b);
+    /* a share for a group the hello does not list is not sent (RFC 8446 4.2.8) */
+    static const uint16_t only_p384[] = { 0x0018 };
+    client_hello_config_init(&cfg, TLSV_TLS13, TLSV_TLS13);
+    cfg.groups = only_p384;
+    cfg.n_groups = 1;
+    cfg.x25519_public = point;
+    tr_buf_init(&b, NULL, 0);
+    assert_int_equal(client_hello_build(&b, &cfg, &err), 0);
+    assert_int_equal(client_hello_from_records(b.base, b.len, &ch, &used, &err), CH_OK);
+    assert_int_equal(ch.n_groups, 1);
+    assert_int_equal(ch.n_key_shares, 0);
+    tr_buf_free(&b);
     /* TLS 1.3 hello without a key: empty key_share (asks for HelloRetryRequest) */
     client_hello_config_init(&cfg, TLSV_TLS13, TLSV_TLS13);
     tr_buf_init(&b, NULL, 0);

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "tls/fingerprint.h"
+#include "tls/registry.h"
 #include "tls/server_reply.h"
 #include "tls/version.h"
 
@@ -182,6 +183,16 @@ static void test_hello_retry_request(void **state)
     assert_int_equal(r.selected_group, 0x0017);
     assert_int_equal(r.selected_version, TLSV_TLS13);
     assert_int_equal(r.cipher_suite, 0x1302);
+    /* a post-quantum hybrid group is revealed the same way, without computing it */
+    p[-2] = 0x11;
+    p[-1] = 0xec;
+    assert_int_equal(server_reply_parse(buf, (size_t)(p - buf), &r), REPLY_HELLO_RETRY);
+    assert_int_equal(r.selected_group, 0x11ec);
+    assert_string_equal(group_lookup(r.selected_group)->name, "X25519MLKEM768");
+    assert_true(group_lookup(r.selected_group)->pq);
+    /* every truncation of an HRR needs more */
+    for (size_t n = 0; n < (size_t)(p - buf); n++)
+        assert_int_equal(server_reply_parse(buf, n, &r), REPLY_NEED_MORE);
 }
 
 static void test_alerts(void **state)
