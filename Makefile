@@ -47,7 +47,11 @@ B ?= build
 all: deps
 	@$(MAKE) --no-print-directory build
 
-build: tlsready tools
+# the product is ./tlsready; a build in another directory (B=...) links its own
+# binary there so that parallel builders never overwrite each other's
+BIN := $(if $(filter build,$(B)),tlsready,$(B)/rel/tlsready)
+
+build: $(BIN) tools
 
 tools: $(TOOL_BIN)
 
@@ -58,8 +62,9 @@ deps-test:
 deps-bench:
 	@bash scripts/deps.sh bench
 
-tlsready: $(B)/rel/libtlsready.a $(B)/rel/src/main.o
-	$(CC_REL) -o $@ $(B)/rel/src/main.o $(B)/rel/libtlsready.a $(PKG_LIBS)
+$(BIN): $(B)/rel/libtlsready.a $(B)/rel/src/main.o
+	@echo '  LINK    $@'
+	@$(CC_REL) -o $@ $(B)/rel/src/main.o $(B)/rel/libtlsready.a $(PKG_LIBS)
 
 $(B)/rel/libtlsready.a: $(REL_OBJ)
 	@rm -f $@; ar rcs $@ $^
@@ -77,7 +82,8 @@ $(B)/rel/tools/%: tools/%.c $(B)/rel/libtlsready.a
 asan: $(B)/asan/tlsready $(UNIT_BIN)
 
 $(B)/asan/tlsready: $(B)/asan/libtlsready.a $(B)/asan/src/main.o
-	$(CC_SAN) -fsanitize=address,undefined -o $@ $(B)/asan/src/main.o $(B)/asan/libtlsready.a $(PKG_LIBS)
+	@echo '  LINK    $@'
+	@$(CC_SAN) -fsanitize=address,undefined -o $@ $(B)/asan/src/main.o $(B)/asan/libtlsready.a $(PKG_LIBS)
 
 $(B)/asan/libtlsready.a: $(SAN_OBJ)
 	@rm -f $@; ar rcs $@ $^
@@ -89,7 +95,8 @@ $(B)/asan/%.o: %.c
 
 $(B)/asan/tests/%: tests/unit/%.c $(B)/asan/libtlsready.a
 	@mkdir -p $(dir $@)
-	$(CC_SAN) $(SAN_FLAGS) -o $@ $< $(B)/asan/libtlsready.a $(PKG_LIBS) $(CMOCKA_LIBS)
+	@echo '  TEST    $@'
+	@$(CC_SAN) $(SAN_FLAGS) -o $@ $< $(B)/asan/libtlsready.a $(PKG_LIBS) $(CMOCKA_LIBS)
 
 fuzz-build: $(FUZZ_BIN)
 
@@ -103,7 +110,8 @@ $(B)/fuzz/src/%.o: src/%.c
 
 $(B)/fuzz/fuzz_%: fuzz/fuzz_%.c $(B)/fuzz/libtlsready.a
 	@mkdir -p $(dir $@)
-	$(CC_SAN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(B)/fuzz/libtlsready.a $(PKG_LIBS)
+	@echo '  FUZZ    $@'
+	@$(CC_SAN) $(FUZZ_FLAGS) -fsanitize=fuzzer -o $@ $< $(B)/fuzz/libtlsready.a $(PKG_LIBS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build

@@ -13,3 +13,6 @@ T=${B:-../build}/rel/tools
   --legacy-users 12 --out logins/EventLogFile-Login.csv --expect logins/EventLogFile-Login.expect
 # an nginx access log (combined + $ssl_protocol $ssl_cipher) of the org's own web portal
 "$T"/gen_nginx_log --lines 4000 --clients 300 --seed 5 --days 30 --expect logs/access.expect > logs/access.log
+# the org's source (SFDX): callouts, settings and a vendor package whose endpoints
+# `make demo` serves on 127.0.0.1:8443-12443 (the fax gateway on 13443 stays down)
+rm -rf org && "$T"/gen_org demo org

@@ -133,7 +133,7 @@ check() { grep "^$1 " "$DIR/check.txt" | cut -d' ' -f2- ; }
   row "awk (hash, one line)" "$R_AWK" "$(check awk)"
   row "awk \| sort \| uniq -c" "$R_SORT" "$(check sortuniq)"
   row "mlr (Miller $(mlr --version | awk '{print $2}'))" "$R_MLR" "$(check mlr)"
-  row "GoAccess $(goaccess --version | head -1 | awk '{print $3}')" "$R_GA" "$(check goaccess)"
+  row "GoAccess $(goaccess --version | head -1 | awk '{print $3}' | sed 's/\.$//')" "$R_GA" "$(check goaccess)"
   echo
   echo "Commands (\$LOG is the file):"
   echo

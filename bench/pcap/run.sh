@@ -3,7 +3,8 @@
 # of mixed traffic (TLS handshakes among bulk data), with the same answers checked.
 #
 #   bench/pcap/run.sh            (SIZE_MB=1100 RUNS=3 TSHARK_FULL=0 by default;
-#                                 TLSREADY=..., GEN=... to use other binaries)
+#                                 TLSREADY=..., GEN=... to use other binaries;
+#                                 SKIP_PEERS=1 reruns tlsready only, REPORT_ONLY=1 rewrites RESULTS.md)
 #
 # 1. bench/pcap/make_seed.sh records real handshakes on loopback (openssl,
 #    gnutls-cli, curl at TLS 1.0 .. 1.3, and a client refused for TLS 1.0).
@@ -45,19 +46,26 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 field() { awk -v n="$1" -v c="$2" '$1==n {print $c}' "$OUT/times" | median; }
 
 # REPORT_ONLY=1 rewrites RESULTS.md from the last run's outputs in $OUT
+# SKIP_PEERS=1 reruns tlsready only and keeps the peers' figures from the last run
 if [ "${REPORT_ONLY:-0}" != 1 ]; then
-: > "$OUT/times"
+if [ "${SKIP_PEERS:-0}" = 1 ]; then
+  grep -v '^tlsready_' "$OUT/times" > "$OUT/times.peers" 2>/dev/null; mv "$OUT/times.peers" "$OUT/times"
+else
+  : > "$OUT/times"
+fi
 for i in $(seq "$RUNS"); do
   timed tlsready_agg "$TLSREADY" pcap --json "$FULL" > "$OUT/agg.json"
   timed tlsready_hs "$TLSREADY" pcap --handshakes --json "$FULL" > "$OUT/hs.jsonl"
   timed tlsready_small "$TLSREADY" pcap --handshakes --json "$SMALL" > "$OUT/hs_small.jsonl"
 done
+if [ "${SKIP_PEERS:-0}" != 1 ]; then
 TSHARK_ARGS=(-d tcp.port==8443,tls -Y 'tls.handshake.type==1 || tls.handshake.type==2' -T fields -E separator=';'
              -e tls.handshake.type -e tls.handshake.extensions.supported_version -e tls.handshake.version)
 timed tshark_small tshark -r "$SMALL" "${TSHARK_ARGS[@]}" > "$OUT/tshark_small.txt" 2>/dev/null
 [ "$TSHARK_FULL" = 1 ] && timed tshark_full tshark -r "$FULL" "${TSHARK_ARGS[@]}" > "$OUT/tshark_full.txt" 2>/dev/null
 timed ssldump_full ssldump -n -r "$FULL" > "$OUT/ssldump_full.txt" 2>/dev/null
 timed ssldump_small ssldump -n -r "$SMALL" > "$OUT/ssldump_small.txt" 2>/dev/null
+fi
 fi
 
 # ---- answers: "hellos tls1.0 tls1.1 tls1.2 tls1.3 refused" --------------------

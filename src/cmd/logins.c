@@ -534,6 +534,7 @@ int cmd_logins(int argc, char **argv)
         .cutover = o.cutover, .tables = tables, .n_tables = nt,
         .hooks = { .ctx = &L, .json_summary = hook_json_summary, .json_row = hook_json_row,
                    .csv_header = hook_csv_header, .csv_row = hook_csv_row, .text_label = hook_label },
+        .category_titles = sf_category_titles,
     };
     struct tr_buf out;
     tr_buf_init(&out, NULL, 0);

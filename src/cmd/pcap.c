@@ -37,7 +37,7 @@ static const char usage_text[] =
     "      --csv TABLE        one aggregated table as CSV: clients, servers, fingerprints, days\n"
     "      --min VERSION      below this is legacy (default tls1.2; tls1.1 replays the 2017 cut-over)\n"
     "      --max-flows N      TCP flows tracked at once (default 262144)\n"
-    "      --flow-bytes N     bytes reassembled per direction of a flow (default 18437)\n"
+    "      --flow-bytes N     bytes reassembled per direction of a flow (default 16384)\n"
     "      --idle-timeout S   a flow idle for S seconds of capture time is dropped (default 120)\n"
     "      --snaplen N        live capture snap length (default 65535)\n"
     "      --stats            packet, flow and handshake counters on stderr at the end\n"

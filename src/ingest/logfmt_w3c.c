@@ -26,6 +26,7 @@ enum w3c_role {
     W_PROTO,        /* ssl-protocol (OpenSSL spelling) */
     W_PROTO_SCHANNEL,
     W_CIPHER,
+    W_CIPHER_CALG,  /* crypt-cipher: a Windows CALG id in hex */
     W_HOST,         /* x-host-header (CloudFront), cs-host (IIS) */
 };
 
@@ -40,7 +41,7 @@ static const struct {
     { "ssl-protocol", W_PROTO },
     { "crypt-protocol", W_PROTO_SCHANNEL },
     { "ssl-cipher", W_CIPHER },
-    { "crypt-cipher", W_CIPHER },
+    { "crypt-cipher", W_CIPHER_CALG },
     { "x-host-header", W_HOST },
     { "cs-host", W_HOST },
     { "cs(Host)", W_SKIP }, /* CloudFront: the distribution's own domain */
@@ -52,6 +53,22 @@ static const char CLOUDFRONT_DEFAULT_FIELDS[] =
     "cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type "
     "cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type "
     "sc-content-type sc-content-len sc-range-start sc-range-end";
+
+/* Windows ALG_ID values (wincrypt.h) of the bulk ciphers Schannel logs */
+static const char *calg_name(const char *hex, size_t n)
+{
+    static const struct {
+        const char *id, *name;
+    } calgs[] = {
+        { "6601", "CALG_DES" },     { "6602", "CALG_RC2" },     { "6603", "CALG_3DES" },
+        { "6609", "CALG_3DES_112" }, { "660e", "CALG_AES_128" }, { "660f", "CALG_AES_192" },
+        { "6610", "CALG_AES_256" }, { "6801", "CALG_RC4" },     { "6611", "CALG_AES" },
+    };
+    for (size_t i = 0; i < sizeof calgs / sizeof calgs[0]; i++)
+        if (n == 4 && strncasecmp(calgs[i].id, hex, 4) == 0)
+            return calgs[i].name;
+    return NULL;
+}
 
 static int role_of(const char *name, size_t n)
 {
@@ -108,8 +125,8 @@ int w3c_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct
     char sep = p->kind == LOGFMT_CLOUDFRONT ? '\t' : ' ';
     struct logfmt_fields f;
     logfmt_fields_reset(&f);
-    const char *date = NULL, *tim = NULL, *proto = NULL;
-    size_t date_n = 0, tim_n = 0, proto_n = 0;
+    const char *date = NULL, *tim = NULL, *proto = NULL, *calg = NULL;
+    size_t date_n = 0, tim_n = 0, proto_n = 0, calg_n = 0;
     int schannel = 0, col = 0;
     const char *q = line, *e = line + len;
     while (col < w->n_fields) {
@@ -123,6 +140,7 @@ int w3c_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct
         case W_CIP: f.p[TF_CLIENT_IP] = q, f.n[TF_CLIENT_IP] = vn; break;
         case W_UA: f.p[TF_USER_AGENT] = q, f.n[TF_USER_AGENT] = vn; break;
         case W_CIPHER: f.p[TF_CIPHER] = q, f.n[TF_CIPHER] = vn; break;
+        case W_CIPHER_CALG: calg = q, calg_n = vn; break;
         case W_HOST: f.p[TF_HOST] = q, f.n[TF_HOST] = vn; break;
         case W_PROTO: proto = q, proto_n = vn, schannel = 0; break;
         case W_PROTO_SCHANNEL: proto = q, proto_n = vn, schannel = 1; break;
@@ -149,6 +167,10 @@ int w3c_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct
         iso[10] = 'T';
         memcpy(iso + 11, tim, 8);
         obs->time = logfmt_time_iso(&p->tc, iso, 19);
+    }
+    if (calg && !(calg_n == 1 && calg[0] == '-') && calg_n > 0) {
+        const char *name = calg_name(calg, calg_n);
+        obs->cipher = name ? name : logfmt_scratch_put(s, calg, calg_n, ESC_NONE);
     }
     int v = !proto ? TLSV_NONE : schannel ? logfmt_version_schannel(proto, proto_n) : logfmt_version(proto, proto_n);
     if (v == TLSV_NONE) {

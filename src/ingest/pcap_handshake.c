@@ -179,6 +179,31 @@ static int sniff_server(const uint8_t *p, uint32_t n)
 
 /* ---- the state machine ---------------------------------------------------- */
 
+/*
+ * A TLS 1.2 server often sends ServerHello, Certificate, ... in one record of
+ * up to 16 KB, and the reply parser reads whole records. When the first
+ * record's first message is a complete ServerHello, parse a copy of just that
+ * message in a record of its own: the answer comes without waiting for (or
+ * keeping) the certificates, whatever --flow-bytes is.
+ */
+#define SH_SHORTCUT_MAX 2048
+
+static int reply_shortcut(const uint8_t *p, uint32_t n, struct server_reply *sr)
+{
+    if (n < 9 || p[0] != 0x16 || p[5] != 2)
+        return REPLY_NEED_MORE;
+    uint32_t rlen = (uint32_t)p[3] << 8 | p[4];
+    uint32_t mlen = (uint32_t)p[6] << 16 | (uint32_t)p[7] << 8 | p[8];
+    if (4 + mlen > rlen || 9 + mlen > n || 9 + mlen > SH_SHORTCUT_MAX || 4 + mlen == rlen)
+        return REPLY_NEED_MORE; /* spans records, not all here yet, too big, or already alone */
+    uint8_t rec[SH_SHORTCUT_MAX];
+    memcpy(rec, p, 9 + mlen);
+    rec[3] = (uint8_t)((4 + mlen) >> 8);
+    rec[4] = (uint8_t)(4 + mlen);
+    int st = server_reply_parse(rec, 9 + mlen, sr);
+    return st == REPLY_SERVER_HELLO || st == REPLY_HELLO_RETRY ? st : REPLY_NEED_MORE;
+}
+
 /* Tries to complete the reply; emits and finishes the flow when decisive. */
 static void try_reply(struct hs_tracker *t, struct flow *f, struct hs_flow *h)
 {
@@ -186,6 +211,8 @@ static void try_reply(struct hs_tracker *t, struct flow *f, struct hs_flow *h)
     if (!h->have_ch || r->contig == 0)
         return;
     int st = server_reply_parse(r->data, r->contig, &h->sr);
+    if (st == REPLY_NEED_MORE)
+        st = reply_shortcut(r->data, r->contig, &h->sr);
     if (st == REPLY_NEED_MORE) {
         if ((r->clipped && r->contig >= r->cap) || r->failed) {
             emit(t, f, h, HS_BAD_REPLY);

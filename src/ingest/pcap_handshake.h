@@ -53,12 +53,12 @@ typedef void (*hs_emit_fn)(void *ctx, const struct pcap_handshake *hs);
 
 struct hs_config {
     uint32_t max_flows;       /* flows tracked at once (default 262144) */
-    uint32_t dir_cap;         /* bytes kept per direction (default 16 KB + a record header) */
+    uint32_t dir_cap;         /* bytes kept per direction (default 16 KB) */
     int64_t idle_timeout_us;  /* a flow idle this long (capture time) is expired (default 120 s) */
 };
 
 #define HS_DEFAULT_MAX_FLOWS 262144
-#define HS_DEFAULT_DIR_CAP (16384 + 2048 + 5)
+#define HS_DEFAULT_DIR_CAP 16384
 #define HS_DEFAULT_IDLE_US (120 * 1000000LL)
 
 struct hs_stats {

@@ -326,6 +326,45 @@ void md_report_text(struct tr_buf *out, const struct md_org *o, const struct md_
     tr_buf_free(&raw);
 }
 
+/* With --scan: the answer to "what breaks at the cut-over", one entry per
+ * failing host:port with everything that uses it (first occurrence order). */
+static void breaking_text(struct tr_buf *out, const struct md_org *o, const struct md_result *r,
+                          const struct md_report_opts *opt)
+{
+    size_t nfail = 0;
+    for (size_t i = 0; i < r->nrows; i++)
+        nfail += r->rows[i].scan.done && strcmp(r->rows[i].scan.verdict, "fail") == 0;
+    if (nfail == 0)
+        return;
+    tr_buf_printf(out, "\n== Breaks at the cut-over to %s\n", opt->min);
+    for (size_t i = 0; i < r->nrows; i++) {
+        const struct md_row *row = &r->rows[i];
+        if (!row->scan.done || strcmp(row->scan.verdict, "fail") != 0)
+            continue;
+        int seen = 0;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = r->rows[k].scan.done && strcmp(r->rows[k].scan.verdict, "fail") == 0 &&
+                   r->rows[k].port == row->port && strcmp(r->rows[k].host, row->host) == 0;
+        if (seen)
+            continue;
+        tr_buf_printf(out, "\n%s:%d", row->host, row->port);
+        if (row->owner)
+            tr_buf_printf(out, " [package %s]", row->owner);
+        tr_buf_printf(out, ": %s\n    used by:", row->scan.note ? row->scan.note : "fails the policy");
+        for (size_t k = i; k < r->nrows; k++) {
+            const struct md_row *rk = &r->rows[k];
+            if (rk->port != row->port || strcmp(rk->host, row->host) != 0 || !rk->scan.done)
+                continue;
+            for (size_t p = 0; p < rk->nplaces; p++) {
+                const struct md_site *s = &o->sites[rk->places[p].site];
+                tr_buf_printf(out, "\n      %s %s (%s:%u)", s->type, s->component ? s->component : "", s->file,
+                              (unsigned)s->line);
+            }
+        }
+        tr_buf_push_u8(out, '\n');
+    }
+}
+
 static void report_text(struct tr_buf *out, const struct md_org *o, const struct md_result *r, const struct md_report_opts *opt)
 {
     tr_buf_printf(out, "%s: %s layout, %llu Apex files, %llu metadata files read\n", opt->input, o->layout,
@@ -378,6 +417,8 @@ static void report_text(struct tr_buf *out, const struct md_org *o, const struct
             }
         }
     }
+    if (opt->scanned)
+        breaking_text(out, o, r, opt);
     if (r->ndyn) {
         tr_buf_printf(out, "\n== Dynamic endpoints (not resolvable statically): %zu\n", r->ndyn);
         for (size_t i = 0; i < r->ndyn; i++) {

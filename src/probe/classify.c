@@ -133,6 +133,15 @@ int classify_outcome_checked(int offered, const uint16_t *suites, size_t n, cons
         return st;
     if (*chosen == TLSV_NONE)
         return st;
+    /* RFC 8446 4.2.1: supported_versions in a ServerHello means TLS 1.3, and
+     * only answers a client that sent it (our tls1.3 and all-versions probes) */
+    if (r->status == REPLY_SERVER_HELLO && r->supported_version != 0 &&
+        (*chosen != TLSV_TLS13 || (offered != CLASSIFY_ALL && offered != TLSV_TLS13))) {
+        snprintf(reason, cap, "malformed reply: supported_versions extension 0x%04X in a ServerHello %s",
+                 r->supported_version, *chosen != TLSV_TLS13 ? "below tls1.3" : "to a hello without it");
+        *chosen = TLSV_NONE;
+        return VS_UNKNOWN;
+    }
     int offered_suite = 0;
     for (size_t i = 0; i < n; i++)
         if (suites[i] == r->cipher_suite)

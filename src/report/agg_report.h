@@ -85,6 +85,7 @@ struct agg_report {
     const struct agg_table_spec *tables;
     int n_tables;
     struct agg_report_hooks hooks;
+    const char *const *category_titles; /* terminal names of the categories (NULL: their names) */
 };
 
 /* Terminal report: summary first, then each table's top rows. */

@@ -67,11 +67,14 @@ static void summary(struct tr_buf *out, struct aggregate *a, const struct agg_re
                       agg_fmt_count(aggregate_count_legacy(a, ts->dim), b1, sizeof b1),
                       agg_fmt_count(aggregate_count(a, ts->dim), b2, sizeof b2));
     }
+    int first_cat = 1;
     for (int c = 0; c < cfg->n_categories; c++) {
         if (!t->cat_legacy[c])
             continue;
-        tr_buf_printf(out, "  %-20s %s legacy in %s", c == 0 ? "by category" : "",
-                      agg_fmt_count(t->cat_legacy[c], b1, sizeof b1), cfg->category_names[c]);
+        tr_buf_printf(out, "  %-20s %s: %s legacy", first_cat ? "by category" : "",
+                      rep->category_titles ? rep->category_titles[c] : cfg->category_names[c],
+                      agg_fmt_count(t->cat_legacy[c], b1, sizeof b1));
+        first_cat = 0;
         for (int i = 0; i < rep->n_tables; i++) {
             const struct agg_table_spec *ts = &rep->tables[i];
             if (!ts->summary_count)
@@ -178,7 +181,8 @@ static void table(struct tr_buf *out, struct aggregate *a, const struct agg_repo
             continue;
         snprintf(b2, sizeof b2, " (%s%zu of %zu)", k > limit ? "top " : "", k > limit ? limit : k, k);
         char title[256];
-        snprintf(title, sizeof title, "%s — %s", t->title, c < 0 ? "uncategorised" : cfg->category_names[c]);
+        snprintf(title, sizeof title, "%s — %s", t->title,
+                 c < 0 ? "uncategorised" : rep->category_titles ? rep->category_titles[c] : cfg->category_names[c]);
         heading(out, color, "%s%s", title, b2);
         table_header(out, a, t);
         size_t shown = 0;

@@ -7,17 +7,28 @@
 
 #define MD_ROW_LIMIT 200
 
-/* A table cell: pipes and line breaks would break the table. */
+/*
+ * A table cell. Values come from files and servers we do not trust: pipes and
+ * line breaks would break the table, raw HTML would be rendered by most
+ * Markdown viewers, and control bytes would reach a terminal. So: \| for pipes,
+ * entities for < > &, a space for CR/LF/TAB, U+FFFD for other control bytes.
+ */
 static void cell(struct tr_buf *o, const char *s)
 {
     tr_buf_puts(o, " ");
-    for (const char *p = s ? s : ""; *p; p++) {
-        if (*p == '|')
-            tr_buf_puts(o, "\\|");
-        else if (*p == '\n' || *p == '\r')
-            tr_buf_push_u8(o, ' ');
-        else
-            tr_buf_push_u8(o, (uint8_t)*p);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '|': tr_buf_puts(o, "\\|"); break;
+        case '<': tr_buf_puts(o, "&lt;"); break;
+        case '>': tr_buf_puts(o, "&gt;"); break;
+        case '&': tr_buf_puts(o, "&amp;"); break;
+        case '\n': case '\r': case '\t': tr_buf_push_u8(o, ' '); break;
+        default:
+            if (*p < 0x20 || *p == 0x7f)
+                tr_buf_puts(o, "\xef\xbf\xbd");
+            else
+                tr_buf_push_u8(o, *p);
+        }
     }
     tr_buf_puts(o, " |");
 }

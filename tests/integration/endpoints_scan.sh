@@ -57,6 +57,17 @@ expect_eq "summary counts" \
   "$(python3 -c 'import json,sys; s=json.load(sys.stdin)["summary"]; print(s["min"], s["ok"], s["fail"], s["unreachable"])' < "$T/scan.json")" \
   "tls1.2 1 2 0"
 
+# the text table ends with what breaks, and who uses it
+(cd "$ORG" && timeout 60 "$TLSREADY" endpoints --scan --timeout 3 \
+   --resolve "legacy-erp.example.test:$P10:127.0.0.1" --resolve "billing.example.test:$P12:127.0.0.1" . \
+   > "$T/scan12.txt" 2>&1)
+expect_eq "text: the breaking section" "$(sed -n '/^== Breaks at the cut-over/,/^$/p;/^legacy-erp/,/^$/p' "$T/scan12.txt" | grep -v '^$')" \
+"== Breaks at the cut-over to tls1.2
+legacy-erp.example.test:$P10: accepts only tls1.0: this integration breaks at the cut-over to tls1.2
+    used by:
+      RemoteSiteSetting ERP (force-app/main/default/remoteSiteSettings/ERP.remoteSite-meta.xml:5)
+      ApexClass ErpSync.push (force-app/main/default/classes/ErpSync.cls:5)"
+
 # the 2017 cut-over: with --min tls1.0 both pass
 (cd "$ORG" && timeout 60 "$TLSREADY" endpoints --scan --min tls1.0 --timeout 3 \
    --resolve "legacy-erp.example.test:$P10:127.0.0.1" --resolve "billing.example.test:$P12:127.0.0.1" . \

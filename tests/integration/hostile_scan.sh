@@ -56,7 +56,9 @@ BOUND[cert-16mb]=$SLOW
 WANT[slow-drip]=$(all 'unknown:time');                              BOUND[slow-drip]=$SLOW
 WANT[silence]=$(all 'unknown:time');                                BOUND[silence]=$SLOW
 WANT[close]=$(all 'refused|unknown:clos');                          BOUND[close]=$FAST
-WANT[rst]=$(all 'unknown:reset');                                   BOUND[rst]=$FAST
+# mid-reply RST is "unknown"; if the RST wins the race with the read it looks
+# like a plain reset (refused): either way, never accepted, reason "reset"
+WANT[rst]=$(all 'unknown|refused:reset');                                  BOUND[rst]=$FAST
 WANT[rst-immediate]=$(all 'refused|unknown:reset');                 BOUND[rst-immediate]=$FAST
 WANT[valid-garbage]="${TLS12[*]}";                                  BOUND[valid-garbage]=$FAST
 WANT[hrr-loop]="ssl3=$L tls1.0=$L tls1.1=$L tls1.2=accepted tls1.3=accepted|unknown:retry|hrr"

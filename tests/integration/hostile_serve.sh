@@ -71,6 +71,9 @@ timeout 30 $RAW flood "$port" $((MAXC * 5)) $((DEADLINE + 2)) >"$TEST_TMP/flood.
 fpid=$!
 sleep 1
 fds=$(ls /proc/"$spid"/fd 2>/dev/null | wc -l)
+rss=$(awk '/^VmRSS/ { print $2 }' /proc/"$spid"/status 2>/dev/null)
+if [ -n "$rss" ] && [ "$rss" -le $((256 * 1024)) ]; then ok "serve RSS during the flood: ${rss} KB"
+else not_ok "serve RSS during the flood: ${rss:-?} KB (bound 256 MB, ASan build)"; fi
 if [ "$fds" -le $((MAXC + 40)) ]; then ok "open descriptors during the flood: $fds (max-conns $MAXC)"
 else not_ok "open descriptors during the flood: $fds, max-conns $MAXC"; fi
 wait "$fpid"

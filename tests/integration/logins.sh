@@ -129,11 +129,11 @@ timeout 60 "$TLSREADY" logins --no-color --users "$FX/users.csv" "$FX/api_small.
 expect_eq "text: summary line" "$(grep '^  legacy ' "$T/text.out")" "  legacy               3 of 6 (50.0%): tls1.0 2, tls1.1 1"
 expect_eq "text: users by category, with names" "$(grep -c 'jane.doe@acme.example.com (Doe, Jane)' "$T/text.out")" 1
 expect_eq "text: headings" "$(grep -E '^(Users|Clients) on legacy TLS' "$T/text.out" | cut -d'(' -f1)" \
-'Users on legacy TLS — people 
-Users on legacy TLS — integrations 
-Clients on legacy TLS — people 
-Clients on legacy TLS — tools 
-Clients on legacy TLS — integrations '
+'Users on legacy TLS — people in browsers and the mobile app 
+Users on legacy TLS — system integrations 
+Clients on legacy TLS — people in browsers and the mobile app 
+Clients on legacy TLS — installed tools 
+Clients on legacy TLS — system integrations '
 
 # no legacy at all: exit 0
 printf 'UserId,TlsProtocol,Status\n005A,TLS 1.2,Success\n005B,TLS 1.3,Success\n' > "$T/clean.csv"

@@ -21,10 +21,10 @@ wait_port "$P1"; wait_port "$P2"; wait_port "$P4"
 for i in $(seq 50); do ss -ltn | grep -q "\[::1\]:$P3 " && break; sleep 0.1; done
 
 # the two captures; each is ready once it says so on stderr
-tcpdump -i lo -U --immediate-mode -w "$T/cap.pcap" "$FILTER" 2>"$T/tcpdump.err" & TD=$!; PIDS+=($TD)
+tcpdump -i lo -U --immediate-mode -B 32768 -w "$T/cap.pcap" "$FILTER" 2>"$T/tcpdump.err" & TD=$!; PIDS+=($TD)
 dumpcap -i lo -q -f "$FILTER" -w "$T/cap.pcapng" 2>"$T/dumpcap.err" & DC=$!; PIDS+=($DC)
 # Linux cooked v2 headers, as 'tcpdump -i any' writes them
-tcpdump -i any -y LINUX_SLL2 -U --immediate-mode -w "$T/cap.sll2" "$FILTER" 2>"$T/tcpdump2.err" & TD2=$!; PIDS+=($TD2)
+tcpdump -i any -y LINUX_SLL2 -U --immediate-mode -B 32768 -w "$T/cap.sll2" "$FILTER" 2>"$T/tcpdump2.err" & TD2=$!; PIDS+=($TD2)
 for i in $(seq 100); do
   grep -q "listening on" "$T/tcpdump.err" && grep -q "Capturing on" "$T/dumpcap.err" &&
     grep -q "listening on" "$T/tcpdump2.err" && break; sleep 0.1
@@ -91,9 +91,18 @@ ours_view() {
          | join(" ")' "$1" | sort -n
 }
 
+# on a busy machine the kernel may drop packets of a capture: then only tshark's view of
+# that file is ground truth
+dropped() {
+  case $1 in pcap) grep -q "^[1-9][0-9]* packets dropped by kernel" "$T/tcpdump.err" ;;
+             sll2) grep -q "^[1-9][0-9]* packets dropped by kernel" "$T/tcpdump2.err" ;; *) false ;; esac
+}
 for fmt in pcap pcapng sll2; do
   f=$T/cap.$fmt
   "$TLSREADY" pcap --handshakes --json "$f" > "$T/$fmt.jsonl" 2>"$T/$fmt.err"; rc=$?
+  expect_eq "$fmt: every field equals tshark's (port sni ja3 nsuites | version cipher ja3s | alert)" \
+    "$(ours_view "$T/$fmt.jsonl")" "$(tshark_view "$f")"
+  if dropped "$fmt"; then diag "$fmt: the kernel dropped packets of this capture; fixed checks skipped"; continue; fi
   expect_eq "$fmt: exit code 1 (legacy TLS seen)" "$rc" 1
   expect_eq "$fmt: 9 handshakes" "$(wc -l < "$T/$fmt.jsonl")" 9
   expect_eq "$fmt: the HelloRetryRequest" \
@@ -101,8 +110,6 @@ for fmt in pcap pcapng sll2; do
   expect_eq "$fmt: sni, offered, negotiated, alert" \
     "$(jq -r '[(.sni // "null"), .max_offered, (.negotiated // "null"), (.alert // "null")] | join(" ")' \
        "$T/$fmt.jsonl" | sort)" "$EXPECT"
-  expect_eq "$fmt: every field equals tshark's (port sni ja3 nsuites | version cipher ja3s | alert)" \
-    "$(ours_view "$T/$fmt.jsonl")" "$(tshark_view "$f")"
   expect_eq "$fmt: the refused client is flagged" \
     "$(jq -r 'select(.refused_for_version) | .sni' "$T/$fmt.jsonl")" "refused.example"
   expect_eq "$fmt: IPv6 endpoints are [ip]:port" \
@@ -117,6 +124,10 @@ gzip -c "$T/cap.pcap" > "$T/cap.pcap.gz"
 expect_eq "gzip capture: same handshakes" "$(cat "$T/gz.jsonl")" "$(cat "$T/pcap.jsonl")"
 "$TLSREADY" pcap --handshakes --json - < "$T/cap.pcap" > "$T/stdin.jsonl" 2>/dev/null
 expect_eq "capture on stdin: same handshakes" "$(cat "$T/stdin.jsonl")" "$(cat "$T/pcap.jsonl")"
+
+# 1 KB per direction is enough: each ServerHello is read without its certificates
+"$TLSREADY" pcap --handshakes --json --flow-bytes 1024 "$T/cap.pcap" > "$T/small.jsonl" 2>/dev/null
+expect_eq "--flow-bytes 1024: same handshakes" "$(cat "$T/small.jsonl")" "$(cat "$T/pcap.jsonl")"
 
 # the aggregated report: per client IP, per server (SNI), per day
 "$TLSREADY" pcap --json "$T/cap.pcap" > "$T/agg.json" 2>"$T/agg.err"; rc=$?

@@ -9,7 +9,10 @@ source "$(dirname "$0")/../lib.sh"
 SEC0='DEFAULT:@SECLEVEL=0'
 declare -A PORT WANT PREF VERDICT
 # name -> s_server options; WANT is ssl3 tls1.0 tls1.1 tls1.2 tls1.3 as a/r (accepted/refused)
-add() { PORT[$1]=$(free_port); WANT[$1]=$2; PREF[$1]=$3; VERDICT[$1]=$4; }
+USED=" "
+# distinct_port: a free port not handed out before in this test (free_port alone may repeat one)
+distinct_port() { local p; while :; do p=$(free_port); [[ "$USED" == *" $p "* ]] || break; done; USED="$USED$p "; echo "$p"; }
+add() { local p; p=$(distinct_port); USED="$USED$p "; PORT[$1]=$p; WANT[$1]=$2; PREF[$1]=$3; VERDICT[$1]=$4; }
 add s10     "r a r r r" tls1.0 fail
 add s10_12  "r a a a r" tls1.2 ok
 add s11_12  "r r a a r" tls1.2 ok
@@ -55,7 +58,8 @@ http {
 EOF
 bg nginx -e "$TEST_TMP/nginx-error.log" -c "$TEST_TMP/nginx.conf" -p "$TEST_TMP/"
 
-PLAIN=$(free_port); SILENT=$(free_port); CLOSED=$(free_port)
+PLAIN=$(distinct_port); USED="$USED$PLAIN "; SILENT=$(distinct_port); USED="$USED$SILENT "
+CLOSED=$(distinct_port); USED="$USED$CLOSED "
 bg python3 -m http.server --bind 127.0.0.1 "$PLAIN" >/dev/null 2>&1
 bg python3 -c '
 import socket, sys, time
@@ -162,6 +166,13 @@ l=$("$TLSREADY" scan --json --resolve "api.test:${PORT[s11_12]}:127.0.0.1" "api.
 expect_eq "--resolve scans a name at a given address" "$(jq -r '.address + " " + .sni + " " + .verdict' <<<"$l")" "127.0.0.1 api.test ok"
 l=$("$TLSREADY" scan --json --resolve "api.test:${PORT[s11_12]}:127.0.0.1" --sni other.test "api.test:${PORT[s11_12]}")
 expect_eq "--sni overrides the host name" "$(jq -r .sni <<<"$l")" "other.test"
+R2=(--resolve "two.test:${PORT[s12]}:127.0.0.1" --resolve "two.test:${PORT[s12]}:127.0.0.2")
+"$TLSREADY" scan --json "${R2[@]}" --all-addresses "two.test:${PORT[s12]}" > "$TEST_TMP/two.jsonl"
+expect_eq "--all-addresses: one result per address, in order" \
+  "$(jq -r '.address + " " + .verdict + " " + .versions["tls1.2"] + " " + .sni' "$TEST_TMP/two.jsonl" | tr '\n' '|')" \
+  "127.0.0.1 ok accepted two.test|127.0.0.2 unreachable unknown two.test|"
+expect_eq "without --all-addresses: the first address only" \
+  "$("$TLSREADY" scan --json "${R2[@]}" "two.test:${PORT[s12]}" | jq -r .address)" "127.0.0.1"
 l=$("$TLSREADY" scan --json --sni other.test "127.0.0.1:${PORT[s11_12]}")
 expect_eq "--sni sets the name for an IP target" "$(jq -r .sni <<<"$l")" "other.test"
 "$TLSREADY" scan --csv "127.0.0.1:${PORT[s10]}" > "$TEST_TMP/out.csv"

@@ -118,7 +118,7 @@ static void test_iis(void **state)
     assert_int_equal(parse_with(&p, l, &o), LOGFMT_OK);
     assert_int_equal(o.version, TLSV_TLS10);
     assert_string_equal(o.client_ip, "198.51.100.23");
-    assert_string_equal(o.cipher, "6610");
+    assert_string_equal(o.cipher, "CALG_AES_256");
     l = "2026-11-03 14:05:11 10.0.1.17 GET / - 443 - 10.9.8.7 Mozilla/5.0+(Windows+NT+10.0) - 200 0 0 15 1000 "
         "6610 0 0";
     assert_int_equal(parse_with(&p, l, &o), LOGFMT_OK);

@@ -300,6 +300,45 @@ static void test_format(void **state)
     assert_string_equal(hs_outcome_name(HS_ALERT), "alert");
 }
 
+/* A TLS 1.2 first flight in one big record (ServerHello + a 3000-byte Certificate)
+ * is read from its ServerHello alone, even with 600 bytes kept per direction. */
+static void test_big_first_flight(void **state)
+{
+    (void)state;
+    struct got g = { 0 };
+    struct hs_tracker t;
+    struct hs_config cfg = { .dir_cap = 600 };
+    hs_tracker_init(&t, &cfg, on_hs, &g);
+    uint8_t msg[512], rec[600];
+    size_t rn = records(rec, msg, build_hello_msg(msg, 0x0303), 4096);
+    static uint8_t flight[4000];
+    size_t n = 5;
+    uint8_t *m = flight + n;
+    size_t b = 0;
+    m[4 + b++] = 3; m[4 + b++] = 3;                      /* TLS 1.2, no supported_versions */
+    memset(m + 4 + b, 0x33, 32); b += 32;
+    m[4 + b++] = 0;
+    m[4 + b++] = 0xc0; m[4 + b++] = 0x2f;                /* TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 */
+    m[4 + b++] = 0;
+    m[4 + b++] = 0; m[4 + b++] = 0;                      /* empty extensions */
+    m[0] = 2; m[1] = 0; m[2] = 0; m[3] = (uint8_t)b;
+    n += 4 + b;
+    flight[n] = 11; flight[n + 1] = 0; flight[n + 2] = 0x0b; flight[n + 3] = 0xb8; /* Certificate, 3000 bytes */
+    n += 4 + 3000;
+    flight[0] = 0x16; flight[1] = 3; flight[2] = 3;
+    flight[3] = (uint8_t)((n - 5) >> 8); flight[4] = (uint8_t)(n - 5);
+    struct conn c = { 40010, 100, 200 };
+    handshake_open(&t, &c);
+    seg(&t, &c, 1, TCP_ACK, 0, rec, (uint32_t)rn);
+    for (size_t at = 0; at < n && g.n == 0; at += 1448)
+        seg(&t, &c, 0, TCP_ACK, (uint32_t)at, flight + at, (uint32_t)(n - at < 1448 ? n - at : 1448));
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.last.outcome, HS_SERVER_HELLO);
+    assert_int_equal(g.negotiated, TLSV_TLS12);
+    assert_int_equal(g.last.sr->cipher_suite, 0xc02f);
+    hs_tracker_release(&t);
+}
+
 /* The fingerprint memo gives exactly what the uncached computation gives, and keeps configurations apart. */
 static void test_record_fingerprint_memo(void **state)
 {
@@ -343,6 +382,7 @@ int main(void)
         cmocka_unit_test(test_port_reuse_expiry_and_limits),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_record_fingerprint_memo),
+        cmocka_unit_test(test_big_first_flight),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
