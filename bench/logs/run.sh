@@ -18,11 +18,15 @@ mkdir -p "$DIR"
 LOG="$DIR/access.log"
 OUT="$ROOT/bench/logs/RESULTS.md"
 
-make --no-print-directory B="$B" "$B/rel/libtlsready.a" "$B/rel/src/main.o" >/dev/null
-LIBS=$(pkg-config --libs libssl libcrypto libcares libpcap zlib libxml-2.0 libzip)
-gcc -o "$B/rel/tlsready-bench" "$B/rel/src/main.o" "$B/rel/libtlsready.a" $LIBS -lm -lpthread
+# TLSREADY_BIN=path: measure that release binary instead of building one
+if [ -z "${TLSREADY_BIN:-}" ]; then
+  make --no-print-directory B="$B" "$B/rel/libtlsready.a" "$B/rel/src/main.o" >/dev/null
+  LIBS=$(pkg-config --libs libssl libcrypto libcares libpcap zlib libxml-2.0 libzip)
+  gcc -o "$B/rel/tlsready-bench" "$B/rel/src/main.o" "$B/rel/libtlsready.a" $LIBS -lm -lpthread
+fi
+mkdir -p "$B/rel"
 gcc -O2 -std=c17 -D_GNU_SOURCE -o "$B/rel/gen_nginx_log-bench" tools/gen_nginx_log.c
-TLSREADY="$B/rel/tlsready-bench"
+TLSREADY="${TLSREADY_BIN:-$B/rel/tlsready-bench}"
 
 if [ ! -f "$LOG" ] || [ "$(stat -c %s "$LOG")" -lt "$SIZE" ]; then
   echo "generating $SIZE bytes into $LOG" >&2

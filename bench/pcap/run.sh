@@ -56,6 +56,7 @@ fi
 for i in $(seq "$RUNS"); do
   timed tlsready_agg "$TLSREADY" pcap --json "$FULL" > "$OUT/agg.json"
   timed tlsready_hs "$TLSREADY" pcap --handshakes --json "$FULL" > "$OUT/hs.jsonl"
+  timed tlsready_text "$TLSREADY" pcap --handshakes "$FULL" > /dev/null
   timed tlsready_small "$TLSREADY" pcap --handshakes --json "$SMALL" > "$OUT/hs_small.jsonl"
 done
 if [ "${SKIP_PEERS:-0}" != 1 ]; then
@@ -117,6 +118,7 @@ hs_full=$(wc -l < "$OUT/hs.jsonl"); hs_small=$(wc -l < "$OUT/hs_small.jsonl")
   echo "|---|---|---|---|---|---|---|---|"
   row tlsready_agg "$full_bytes" "$hs_full"
   row tlsready_hs "$full_bytes" "$hs_full"
+  row tlsready_text "$full_bytes" "$hs_full"
   row tlsready_small "$small_bytes" "$hs_small"
   row ssldump_full "$full_bytes" "$hs_full"
   row ssldump_small "$small_bytes" "$hs_small"
@@ -124,15 +126,17 @@ hs_full=$(wc -l < "$OUT/hs.jsonl"); hs_small=$(wc -l < "$OUT/hs_small.jsonl")
   row tshark_full "$full_bytes" "$hs_full"
   echo
   echo "tlsready_agg: default aggregated report (\`--json\`); tlsready_hs: \`--handshakes --json\` (every fingerprint);"
+  echo "tlsready_text: \`--handshakes\` (text lines, every fingerprint);"
   echo "tshark: \`tshark -r f -d tcp.port==8443,tls -Y 'tls.handshake.type==1 || tls.handshake.type==2' -T fields ...\`"
   echo "(decode-as for 8443: tshark finds TLS by port, tlsready by content); ssldump: \`ssldump -n -r f\`."
   echo
   ratio() { awk -v a="$(field "$1" "$3")" -v b="$(field "$2" "$3")" 'BEGIN {if (a > 0 && b > 0) printf "%.0fx", a / b; else printf "-"}'; }
   cpu_of() { awk -v n="$1" '$1==n {print $3 + $4}' "$OUT/times" | median; }
   rc() { awk -v a="$(cpu_of "$1")" -v b="$(cpu_of "$2")" 'BEGIN {if (a > 0 && b > 0) printf "%.0fx", a / b; else printf "-"}'; }
-  echo "Speed-ups (wall, CPU): tlsready --handshakes vs tshark on the full file $(ratio tshark_full tlsready_hs 2), $(rc tshark_full tlsready_hs);"
+  echo "Speed-ups (wall, CPU): tlsready --handshakes --json vs tshark on the full file $(ratio tshark_full tlsready_hs 2), $(rc tshark_full tlsready_hs);"
   echo "on the small file $(ratio tshark_small tlsready_small 2), $(rc tshark_small tlsready_small); vs ssldump on the full file"
-  echo "$(ratio ssldump_full tlsready_hs 2), $(rc ssldump_full tlsready_hs). The aggregated report vs tshark (full): $(ratio tshark_full tlsready_agg 2), $(rc tshark_full tlsready_agg)."
+  echo "$(ratio ssldump_full tlsready_hs 2), $(rc ssldump_full tlsready_hs). Text lines (\`--handshakes\`) vs tshark (full): $(ratio tshark_full tlsready_text 2),"
+  echo "$(rc tshark_full tlsready_text). The aggregated report vs tshark (full): $(ratio tshark_full tlsready_agg 2), $(rc tshark_full tlsready_agg)."
   echo
   echo "CPU s is user + system time from /usr/bin/time: on a machine shared with other builds (load far above"
   echo "its 2 cores) it is the steadier measure; wall time on an idle machine is close to CPU time for"

@@ -345,6 +345,9 @@ int cmd_pcap(int argc, char **argv)
         strcmp(r.csv, "days"))
         return usage_error("--csv '%s': expected clients, servers, fingerprints or days", r.csv);
     cfg.idle_timeout_us = (int64_t)idle * 1000000;
+    struct tr_error ferr;
+    if (filter && pcap_filter_check(filter, &ferr) < 0)
+        return usage_error("%s", ferr.msg);
 
     struct agg_config acfg = {
         .dims = AGG_DIM_BIT(AGG_CLIENT_IP) | AGG_DIM_BIT(AGG_SERVER) | AGG_DIM_BIT(AGG_FINGERPRINT) |

@@ -356,7 +356,7 @@ int csv_next(struct csv_reader *r, struct csv_row *row)
         };
         int st = parse_row(&rp);
         if (st == P_MORE) {
-            if (r->end - r->start >= r->lim.max_row)
+            if (r->end - r->start > r->lim.max_row) /* as a complete row: longer than max_row */
                 return bad_row(r, row, "row too long");
             return CSV_NEED_MORE;
         }

@@ -56,6 +56,21 @@ static int set_filter(struct pcap_source *s, const char *filter, struct tr_error
     return 0;
 }
 
+int pcap_filter_check(const char *filter, struct tr_error *err)
+{
+    pcap_t *pc = pcap_open_dead(DLT_EN10MB, 65535);
+    if (!pc)
+        return tr_errorf(err, "out of memory");
+    struct bpf_program prog;
+    int rc = 0;
+    if (pcap_compile(pc, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) < 0)
+        rc = tr_errorf(err, "bad filter '%s': %s", filter, pcap_geterr(pc));
+    else
+        pcap_freecode(&prog);
+    pcap_close(pc);
+    return rc;
+}
+
 int pcap_source_open_file(struct pcap_source *s, const char *path, const char *filter, struct tr_error *err)
 {
     memset(s, 0, sizeof *s);

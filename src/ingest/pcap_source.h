@@ -21,6 +21,8 @@ struct pcap_source {
 
 /* Opens a capture file; `filter` is an optional BPF expression (NULL: none). */
 int pcap_source_open_file(struct pcap_source *s, const char *path, const char *filter, struct tr_error *err);
+/* Checks a BPF expression's syntax (as for Ethernet) before any input is opened. */
+int pcap_filter_check(const char *filter, struct tr_error *err);
 /* Opens a live capture on `iface` with an optional BPF filter. */
 int pcap_source_open_live(struct pcap_source *s, const char *iface, const char *filter, int snaplen,
                           struct tr_error *err);

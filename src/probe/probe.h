@@ -31,7 +31,11 @@ struct endpoint_result;
 struct probe_request {
     int tag;                          /* the strategy's own label (e.g. the version probed) */
     struct client_hello_config hello; /* suites may point into `suites` below */
-    uint16_t suites[PROBE_SUITES_MAX];
+    int want_flight;                  /* read past the ServerHello to ServerHelloDone (TLS <= 1.2:
+                                         Certificate, ServerKeyExchange) via server_flight_parse */
+    uint16_t groups[64];              /* for hello.groups / hello.sigalgs, when a strategy needs its own */
+    uint16_t sigalgs[64];
+    uint16_t suites[PROBE_SUITES_MAX];   /* keep last: strategies clear everything before it */
 };
 
 enum probe_outcome_kind {
@@ -68,5 +72,8 @@ struct scan_strategy {
 
 /* The version scan: one probe per version plus one offering all of them. */
 extern const struct scan_strategy versions_strategy;
+/* The deep scan (issue 4, probe/enum.h): versions first, then suites, groups,
+ * signature algorithms and the legacy checks for each accepted version. */
+extern const struct scan_strategy deep_strategy;
 
 #endif

@@ -38,6 +38,7 @@
 #include "probe/loop.h"
 #include "probe/probe.h"
 #include "probe/resolve.h"
+#include "probe/starttls.h"
 #include "tls/client_hello.h"
 #include "tls/server_reply.h"
 
@@ -45,7 +46,7 @@
 #define PROBE_BUF (5 + TLS_RECORD_MAX_LEN)
 
 enum job_state { JOB_NEW = 0, JOB_RESOLVING, JOB_ACTIVE, JOB_DONE };
-enum probe_phase { PH_CONNECTING = 0, PH_SENDING, PH_READING };
+enum probe_phase { PH_CONNECTING = 0, PH_SENDING, PH_READING, PH_PREAMBLE };
 
 struct scan;
 struct endpoint;
@@ -94,6 +95,11 @@ struct probe {
     struct ev_timer timer;
     struct probe *free_next;
     struct probe_request req;
+    /* STARTTLS before the hello (res.starttls != 0): the dialogue and the server's unconsumed bytes */
+    struct starttls pre;
+    size_t pre_len;
+    char pre_reason[96];
+    uint8_t pre_in[8192];
     uint8_t buf[PROBE_BUF];
 };
 
@@ -119,7 +125,9 @@ struct scan {
     uint8_t x25519[32];
     uint64_t rng;
     struct server_reply reply;           /* parser output, shared: one thread */
+    uint8_t *flight_scratch;             /* server_flight_parse reassembly (deep scans only) */
     struct probe_request scratch_req;    /* for skipped probes */
+    struct cert_store *cert_store;       /* --certs: trust anchors, loaded once per run */
     void (*on_result)(const struct endpoint_result *, void *);
     void *ctx;
     struct scan_stats *stats;
@@ -133,6 +141,8 @@ void scan_options_init(struct scan_options *o)
     o->per_address = 5;
     o->family = AF_UNSPEC;
     o->min_version = TLSV_TLS12;
+    o->starttls = -1;
+    o->warn_days = 30;
 }
 
 static void pump(struct scan *sc);
@@ -288,6 +298,17 @@ static void endpoint_finish(struct endpoint *ep)
     ep->finished = 1;
     if (sc->strat->finish)
         sc->strat->finish(ep->state, &ep->res);
+    if (sc->cert_store && ep->slot) {
+        /* blocking, on connections of its own (cert_fetch.h): the loop's other
+         * probes wait meanwhile; their replies are read before their timers fire */
+        struct cert_fetch_params cp = {
+            .sa = &ep->sa, .salen = ep->salen, .sni = ep->res.sni, .host = ep->res.target->host,
+            .starttls = ep->res.starttls, .timeout_s = sc->o->timeout_s,
+        };
+        cert_scan_endpoint(&cp, ep->res.status, sc->cert_store, sc->o->cert_now ? sc->o->cert_now : time(NULL),
+                           sc->o->warn_days, &ep->res.cert);
+        ev_now_update(sc->loop);
+    }
     scan_policy_apply(&ep->res, sc->o->min_version);
     ep->res.elapsed_ms = (ev_now(sc->loop) - ep->job->start) * 1000.0;
     struct job *job = ep->job;
@@ -310,7 +331,9 @@ static struct endpoint *endpoint_new(struct scan *sc, struct job *job, size_t ti
     ep->res.address_index = ai;
     ep->res.target = t;
     ep->res.sni = t->sni ? t->sni : sc->o->sni ? sc->o->sni : t->literal_family ? NULL : t->host;
+    ep->res.starttls = sc->o->starttls >= 0 ? sc->o->starttls : starttls_for_port(t->port);
     ep->res.preferred = TLSV_NONE;
+    ep->res.deep = sc->o->deep;
     sc->strat->init(ep->state, &ep->res);
     if (sa) {
         ep->sa = *sa;
@@ -545,7 +568,9 @@ static void probe_end(struct probe *p, int kind, int err, const struct server_re
     o.sys_errno = err;
     o.bytes_received = p->in_len;
     o.elapsed_ms = (ev_now(sc->loop) - p->start) * 1000.0;
-    if (kind == OUTCOME_LOCAL_ERROR)
+    if (kind == OUTCOME_LOCAL_ERROR && p->pre_reason[0])
+        snprintf(o.reason, sizeof o.reason, "%s", p->pre_reason);
+    else if (kind == OUTCOME_LOCAL_ERROR)
         snprintf(o.reason, sizeof o.reason, "local error: %s", strerror(err));
     sc->inflight--;
     ep->inflight--;
@@ -580,7 +605,13 @@ static void probe_read(struct probe *p)
             p->in_len += (size_t)n;
             /* decide as soon as the bytes allow: no read() to EAGAIN for a
              * socket about to be closed (one system call less per probe) */
-            int st = server_reply_parse(p->buf, p->in_len, &p->sc->reply);
+            int st = p->req.want_flight && p->sc->flight_scratch
+                         ? server_flight_parse(p->buf, p->in_len, p->sc->flight_scratch, SERVER_FLIGHT_SCRATCH, &p->sc->reply)
+                         : server_reply_parse(p->buf, p->in_len, &p->sc->reply);
+            if (st == REPLY_NEED_MORE && p->in_len == PROBE_BUF && p->sc->reply.have_server_hello) {
+                /* a flight larger than the probe buffer: the ServerHello still decides */
+                p->sc->reply.status = st = REPLY_SERVER_HELLO;
+            }
             if (st != REPLY_NEED_MORE) {
                 probe_end(p, OUTCOME_REPLY, 0, &p->sc->reply);
                 return;
@@ -603,6 +634,64 @@ static void probe_read(struct probe *p)
         probe_end(p, OUTCOME_TOO_LARGE, 0, NULL);
 }
 
+/* Sends what the STARTTLS dialogue wants sent (a few hundred bytes at most: fits a fresh socket buffer). */
+static int preamble_send(struct probe *p)
+{
+    size_t off = 0;
+    while (off < p->pre.out_len) {
+        ssize_t w = send(p->fd, p->pre.out + off, p->pre.out_len - off, MSG_NOSIGNAL);
+        if (w > 0) {
+            off += (size_t)w;
+            continue;
+        }
+        if (w < 0 && errno == EINTR)
+            continue;
+        snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: send failed: %s", starttls_name(p->pre.proto),
+                 w < 0 ? strerror(errno) : "short write");
+        probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
+        return -1;
+    }
+    p->pre.out_len = 0;
+    return 0;
+}
+
+/* Reads the server's side of the STARTTLS dialogue. 1: ready for the hello, 0: wait, -1: probe ended. */
+static int preamble_read(struct probe *p)
+{
+    for (;;) {
+        if (p->pre_len == sizeof p->pre_in) {
+            snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: reply too long", starttls_name(p->pre.proto));
+            probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
+            return -1;
+        }
+        ssize_t n = read(p->fd, p->pre_in + p->pre_len, sizeof p->pre_in - p->pre_len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return 0;
+        if (n <= 0) {
+            snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: connection %s during the dialogue",
+                     starttls_name(p->pre.proto), n == 0 ? "closed" : "reset");
+            probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
+            return -1;
+        }
+        p->pre_len += (size_t)n;
+        size_t used;
+        int st = starttls_feed(&p->pre, p->pre_in, p->pre_len, &used);
+        memmove(p->pre_in, p->pre_in + used, p->pre_len - used);
+        p->pre_len -= used;
+        if (p->pre.out_len && preamble_send(p) < 0)
+            return -1;
+        if (st == STARTTLS_READY)
+            return 1;
+        if (st == STARTTLS_ERROR) {
+            snprintf(p->pre_reason, sizeof p->pre_reason, "%s", p->pre.reason);
+            probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
+            return -1;
+        }
+    }
+}
+
 static void on_probe_io(struct ev_loop *loop, int fd, void *data, int mask)
 {
     struct probe *p = data;
@@ -618,6 +707,19 @@ static void on_probe_io(struct ev_loop *loop, int fd, void *data, int mask)
         p->phase = PH_SENDING;
         /* the reply timeout starts once connected: connect and reply each get the full timeout */
         ev_timer_start(loop, &p->timer, p->sc->o->timeout_s);
+        if (p->pre.proto != STARTTLS_NONE) {
+            /* the STARTTLS dialogue shares the reply timeout */
+            p->phase = PH_PREAMBLE;
+            if (p->pre.out_len && preamble_send(p) < 0)
+                return;
+        }
+    }
+    if (p->phase == PH_PREAMBLE) {
+        if (!(mask & (EV_READ | EV_ERROR)))
+            return;
+        if (preamble_read(p) <= 0)
+            return;
+        p->phase = PH_SENDING;
     }
     if (p->phase == PH_SENDING) {
         while (p->out_off < p->out_len) {
@@ -657,6 +759,9 @@ static void probe_start(struct scan *sc, struct endpoint *ep, struct probe *p)
     p->deferred_errno = 0;
     p->out_len = p->out_off = p->in_len = 0;
     p->start = ev_now(sc->loop);
+    starttls_init(&p->pre, ep->res.starttls, ep->res.sni ? ep->res.sni : ep->res.target->host);
+    p->pre_len = 0;
+    p->pre_reason[0] = 0;
     ev_timer_init(&p->timer, on_probe_timer, p);
     sc->inflight++;
     ep->inflight++;
@@ -822,7 +927,7 @@ int scan_run(const struct scan_options *opts, const struct scan_target *targets,
         return tr_errorf(err, "out of memory");
     int rc = -1;
     sc->o = opts;
-    sc->strat = &versions_strategy;
+    sc->strat = opts->deep ? &deep_strategy : &versions_strategy;
     sc->targets = targets;
     sc->n = n;
     sc->on_result = on_result;
@@ -844,6 +949,12 @@ int scan_run(const struct scan_options *opts, const struct scan_target *targets,
     }
     if (x25519_keypair(sc->x25519, err) < 0)
         goto out;
+    if (opts->certs && !(sc->cert_store = cert_store_new(opts->ca_file, err)))
+        goto out;
+    if (opts->deep && !(sc->flight_scratch = malloc(SERVER_FLIGHT_SCRATCH))) {
+        tr_errorf(err, "out of memory");
+        goto out;
+    }
     if (getrandom(&sc->rng, sizeof sc->rng, 0) != (ssize_t)sizeof sc->rng || sc->rng == 0)
         sc->rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid();
     /* fds are allocated lowest first: the loop needs room for the probes plus a few */
@@ -887,6 +998,9 @@ out:
         }
     }
     free(sc->buckets);
+    if (sc->cert_store)
+        cert_store_free(sc->cert_store);
+    free(sc->flight_scratch);
     free(sc->jobs);
     ev_loop_free(sc->loop);
     free(sc);

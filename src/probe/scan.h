@@ -10,6 +10,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <time.h>
+
+#include "probe/cert_fetch.h"
 #include "probe/target.h"
 #include "tls/version.h"
 #include "util/error.h"
@@ -19,6 +22,13 @@ enum version_status {
     VS_ACCEPTED,
     VS_REFUSED,       /* reason says how (alert ..., server chose ..., connection closed) */
 };
+
+/* scan_options.deep: enumerations beyond versions (issue 4; probe/enum.h) */
+#define SCAN_DEEP_CIPHERS 1u   /* every accepted cipher suite per version, server preference */
+#define SCAN_DEEP_GROUPS 2u    /* key exchange groups per version (incl. hybrid post-quantum), DH size */
+#define SCAN_DEEP_SIGALGS 4u   /* signature schemes accepted for tls1.2 / tls1.3 */
+#define SCAN_DEEP_CHECKS 8u    /* fallback SCSV, secure renegotiation, compression, version intolerance */
+struct scan_details;
 
 enum scan_verdict {
     VERDICT_OK = 0,       /* accepts a version at or above the minimum */
@@ -47,6 +57,13 @@ struct endpoint_result {
     int n_notes;
     double elapsed_ms;
     unsigned probes;              /* connections made for this endpoint */
+    /* issue 4, certificates and STARTTLS (probe/cert_fetch.h, probe/starttls.h) */
+    int starttls;                 /* enum starttls_proto spoken before every ClientHello (0 = none) */
+    struct cert_summary cert;     /* status CERTS_NOT_RUN unless scan_options.certs */
+    /* issue 4, deep scan (probe/enum.h): what was asked (SCAN_DEEP_* bits) and what
+     * was found; details is NULL for a versions-only scan */
+    unsigned deep;
+    const struct scan_details *details;
 };
 
 struct scan_options {
@@ -60,8 +77,14 @@ struct scan_options {
     const char *sni;           /* --sni: overrides the host name for every target without its own */
     const struct resolve_override *resolves;
     size_t n_resolves;
+    int starttls;              /* STARTTLS_* for every target; -1 (default) = by port (starttls_for_port) */
+    int certs;                 /* fetch and check each endpoint's certificate chain (cert_fetch.h) */
+    const char *ca_file;       /* trust anchors for certs; NULL = the system store */
+    int warn_days;             /* certs: flag expiring within this many days (default 30) */
+    time_t cert_now;           /* certs: the time to check validity at; 0 = now */
     /* progress (may be NULL): called after each finished endpoint and at most every ~0.2 s */
     void (*on_progress)(size_t targets_done, size_t targets_total, size_t in_flight, void *ctx);
+    unsigned deep;             /* SCAN_DEEP_* bits; 0 = versions only */
 };
 
 void scan_options_init(struct scan_options *o);

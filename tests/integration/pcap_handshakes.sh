@@ -153,6 +153,8 @@ expect_eq "not a capture: exit 2" "$rc" 2
 check "not a capture: the message names the file" grep -q "bad.pcap" "$T/e2"
 "$TLSREADY" pcap --min tls9 "$T/cap.pcap" > /dev/null 2>&1; rc=$?
 expect_eq "bad --min: exit 2" "$rc" 2
+"$TLSREADY" pcap --filter 'tcp port (' "$T/cap.pcap" > "$T/o3" 2>"$T/e3"; rc=$?
+expect_eq "bad BPF filter: exit 2, nothing on stdout" "$rc $(wc -c < "$T/o3")" "2 0"
 # a capture cut in the middle of a packet keeps what came before
 head -c $(( $(stat -c %s "$T/cap.pcap") - 30 )) "$T/cap.pcap" > "$T/cut.pcap"
 "$TLSREADY" pcap --handshakes --json "$T/cut.pcap" > "$T/cut.jsonl" 2>/dev/null

@@ -124,6 +124,11 @@ static void test_limits(void **state)
     struct csv_limits lim = { .max_field = 4, .max_row = 16, .max_fields = 3, .chunk = 8 };
     expect("abcd,e\nabcde,f\ng\n", 17, "1:[abcd|e]\n2!field too long\n3:[g]\n", &lim);
     expect("a,b,c,d\nx\n", 10, "1!too many fields\n2:[x]\n", &lim);
+    /* a row of exactly max_row bytes, its CR LF split across reads at every position (found by fuzzing) */
+    struct csv_limits lim2 = { .max_field = 64, .max_row = 16, .chunk = 8 };
+    expect("abcdefghijklmn\r\nz\n", 18, "1:[abcdefghijklmn]\n2:[z]\n", &lim2);
+    expect("\"abcdefghijkl\"\r\nz\n", 18, "1:[abcdefghijkl]\n2:[z]\n", &lim2);
+    expect("abcdefghijklmno\r\nz\n", 19, "1!row too long\n2:[z]\n", &lim2);
     /* a row longer than max_row, no line break for a long way */
     char big[200];
     memset(big, 'x', sizeof big);

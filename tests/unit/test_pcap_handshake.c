@@ -339,6 +339,36 @@ static void test_big_first_flight(void **state)
     hs_tracker_release(&t);
 }
 
+/* An SSLv2-compatible CLIENT-HELLO (RFC 5246 E.2) offering TLS 1.0, refused by the server */
+static void test_ssl2_compatible_hello(void **state)
+{
+    (void)state;
+    struct got g = { 0 };
+    struct hs_tracker t;
+    hs_tracker_init(&t, NULL, on_hs, &g);
+    uint8_t h[64];
+    size_t n = 2;
+    h[n++] = 1;                                 /* CLIENT-HELLO */
+    h[n++] = 3; h[n++] = 1;                     /* TLS 1.0 */
+    h[n++] = 0; h[n++] = 6;                     /* cipher specs: 2 x 3 bytes */
+    h[n++] = 0; h[n++] = 0;                     /* session id */
+    h[n++] = 0; h[n++] = 16;                    /* challenge */
+    h[n++] = 0; h[n++] = 0x00; h[n++] = 0x2f;   /* TLS_RSA_WITH_AES_128_CBC_SHA */
+    h[n++] = 0; h[n++] = 0x00; h[n++] = 0x35;
+    memset(h + n, 0x44, 16); n += 16;
+    h[0] = (uint8_t)(0x80 | (n - 2) >> 8);
+    h[1] = (uint8_t)(n - 2);
+    struct conn c = { 40011, 100, 200 };
+    handshake_open(&t, &c);
+    seg(&t, &c, 1, TCP_ACK, 0, h, (uint32_t)n);
+    seg(&t, &c, 0, TCP_ACK, 0, alert_protocol_version, sizeof alert_protocol_version);
+    assert_int_equal(g.n, 1);
+    assert_int_equal(g.last.outcome, HS_ALERT);
+    assert_int_equal(g.max_offered, TLSV_TLS10);
+    assert_true(g.last.ch->is_ssl2);
+    hs_tracker_release(&t);
+}
+
 /* The fingerprint memo gives exactly what the uncached computation gives, and keeps configurations apart. */
 static void test_record_fingerprint_memo(void **state)
 {
@@ -383,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_record_fingerprint_memo),
         cmocka_unit_test(test_big_first_flight),
+        cmocka_unit_test(test_ssl2_compatible_hello),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -132,6 +132,39 @@ static void test_classify_connection_outcomes(void **state)
     assert_string_equal(reason, "not probed: address silent");
 }
 
+static void test_classify_checked(void **state)
+{
+    (void)state;
+    char reason[96];
+    int chosen;
+    const uint16_t offered12[] = { 0x002f, 0xc02f };
+    const uint16_t offered_all[] = { 0x1301, 0x002f, 0xc02f };
+    struct server_reply r = hello(REPLY_SERVER_HELLO, TLSV_TLS12, 0xc02f);
+    struct probe_outcome o = { .kind = OUTCOME_REPLY, .reply = &r };
+    assert_int_equal(classify_outcome_checked(TLSV_TLS12, offered12, 2, &o, &chosen, reason, sizeof reason), VS_ACCEPTED);
+    /* a suite nobody offered */
+    r.cipher_suite = 0x0005;
+    assert_int_equal(classify_outcome_checked(TLSV_TLS12, offered12, 2, &o, &chosen, reason, sizeof reason), VS_UNKNOWN);
+    assert_int_equal(chosen, TLSV_NONE);
+    assert_string_equal(reason, "malformed reply: server chose cipher suite 0x0005, which was not offered");
+    /* a TLS 1.3 suite in a TLS 1.2 ServerHello */
+    r.cipher_suite = 0x1301;
+    assert_int_equal(classify_outcome_checked(CLASSIFY_ALL, offered_all, 3, &o, &chosen, reason, sizeof reason), VS_UNKNOWN);
+    assert_string_equal(reason, "malformed reply: cipher suite TLS_AES_128_GCM_SHA256 cannot be used with tls1.2");
+    /* supported_versions in a TLS 1.2 ServerHello */
+    r.cipher_suite = 0xc02f;
+    r.supported_version = 0x0303;
+    assert_int_equal(classify_outcome_checked(TLSV_TLS12, offered12, 2, &o, &chosen, reason, sizeof reason), VS_UNKNOWN);
+    assert_string_equal(reason, "malformed reply: supported_versions extension 0x0303 in a ServerHello below tls1.3");
+    /* TLS 1.3 via supported_versions to a hello that did not send it */
+    r = hello(REPLY_SERVER_HELLO, TLSV_TLS13, 0x1301);
+    r.supported_version = 0x0304;
+    const uint16_t offered_13[] = { 0x1301 };
+    assert_int_equal(classify_outcome_checked(TLSV_TLS12, offered_13, 1, &o, &chosen, reason, sizeof reason), VS_UNKNOWN);
+    assert_string_equal(reason, "malformed reply: supported_versions extension 0x0304 in a ServerHello to a hello without it");
+    assert_int_equal(classify_outcome_checked(TLSV_TLS13, offered_13, 1, &o, &chosen, reason, sizeof reason), VS_ACCEPTED);
+}
+
 static void set(struct endpoint_result *r, const char *codes)
 {
     /* one letter per version ssl3..tls1.3: a accepted, r refused, u unknown */
@@ -280,6 +313,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify_replies),
         cmocka_unit_test(test_classify_connection_outcomes),
+        cmocka_unit_test(test_classify_checked),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_versions_strategy),
         cmocka_unit_test(test_loop_timers),
