@@ -15,7 +15,8 @@ cd "$(dirname "$0")/../.."
 ROOT=$PWD
 HERE=$ROOT/bench/logins
 B=${B:-build}
-TLSREADY=${TLSREADY_BIN:-$ROOT/tlsready}
+TLSREADY=${TLSREADY_BIN:-$B/rel/tlsready}
+[ -x "$TLSREADY" ] || TLSREADY=$ROOT/tlsready
 GEN=$B/rel/tools/gen_logins
 SIZE_GB=${1:-2.1}
 RUNS=${2:-3}
@@ -23,7 +24,7 @@ TMP=${BENCH_TMP:-/tmp/tlsready-bench-logins}
 mkdir -p "$TMP"
 DATA=$TMP/logins.csv
 
-[ -x "$TLSREADY" ] && [ -x "$GEN" ] || { echo "build first: make B=$B tlsready tools" >&2; exit 2; }
+[ -x "$TLSREADY" ] && [ -x "$GEN" ] || { echo "build first: make B=$B build" >&2; exit 2; }
 if [ ! -d "$HERE/node_modules/@duckdb/node-api" ]; then
   (cd "$HERE" && npm install --no-audit --no-fund >/dev/null) || { echo "npm install failed" >&2; exit 2; }
 fi

@@ -21,24 +21,12 @@ enum profile_id {
     PROFILE_OLD,
 };
 
-struct tls_profile {
-    int id;
-    const char *name;                 /* "mozilla-intermediate" */
-    unsigned versions;                /* bit per enum tls_version allowed */
-    const uint16_t *suites;           /* allowed suites, all versions (IANA codes) */
-    size_t n_suites;
-    const uint16_t *groups;           /* recommended groups (tls_curves) */
-    size_t n_groups;
-    int dh_min_bits;                  /* 0: DHE not recommended at all */
-    int server_preference;            /* 1: server_preferred_order true */
-    const char *cert_types;           /* "ecdsa", "ecdsa,rsa", "rsa" */
-    int rsa_min_bits;                 /* 0 = no RSA certificates */
-    const char *cert_signatures;      /* comma list: "ecdsa-with-SHA256,..." */
-};
 
 /* "mozilla-modern", "mozilla-intermediate", "mozilla-old" (also without "mozilla-"); PROFILE_NONE if unknown */
 int profile_parse(const char *name);
-const struct tls_profile *profile_get(int id);   /* NULL for PROFILE_NONE or unknown */
+const char *profile_name(int id);                 /* NULL for PROFILE_NONE or unknown */
+int profile_allows_suite(int id, uint16_t code);
+size_t profile_unresolved_names(void);            /* suite names in the table the registry lacks (test) */
 
 /*
  * Fills d->deviations (and n_deviations) with what res/d do differently from

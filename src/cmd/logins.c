@@ -40,6 +40,7 @@ static const char usage_text[] =
     "                     format: data/salesforce-rules.tsv)\n"
     "  --format FORMAT    auto (default), api, setup or elf\n"
     "  --tz OFFSET        offset of times written without a zone, e.g. +01:00 (default UTC)\n"
+    "  --date-order ORDER mdy (default) or dmy: how to read 1/3/2017 in a Setup download\n"
     "  --json             one JSON document with every table\n"
     "  --csv TABLE        one table as CSV: actions, users, clients, applications,\n"
     "                     login_types, apis, ips, days, categories, login_urls, ciphers\n"
@@ -275,7 +276,7 @@ struct options {
     const char *users, *rules, *csv;
     enum sf_format format;
     int32_t tz;
-    int json, strict, threads, top, color;
+    int json, strict, threads, top, color, day_first;
     uint64_t split_min;
     uint32_t dims;       /* --tables: 0 = all */
 };
@@ -330,7 +331,7 @@ static int parse_options(int argc, char **argv, struct options *o)
         { "tables", required_argument, 0, 'T' },  { "top", required_argument, 0, 'n' },
         { "strict", no_argument, 0, 's' },        { "threads", required_argument, 0, 't' },
         { "no-color", no_argument, 0, 'N' },      { "help", no_argument, 0, 'h' },
-        { "split-min", required_argument, 0, 'S' },
+        { "split-min", required_argument, 0, 'S' }, { "date-order", required_argument, 0, 'D' },
         { 0, 0, 0, 0 },
     };
     memset(o, 0, sizeof *o);
@@ -396,6 +397,13 @@ static int parse_options(int argc, char **argv, struct options *o)
             }
             break;
         case 'N': o->color = 0; break;
+        case 'D':
+            if (strcmp(optarg, "mdy") && strcmp(optarg, "dmy")) {
+                fprintf(stderr, "tlsready logins: --date-order: expected mdy or dmy, not '%s'\n", optarg);
+                return -1;
+            }
+            o->day_first = strcmp(optarg, "dmy") == 0;
+            break;
         case 'S': o->split_min = strtoull(optarg, NULL, 10); break; /* tests: split small files too */
         case 'h': fputs(usage_text, stdout); return 1;
         default:
@@ -499,7 +507,7 @@ int cmd_logins(int argc, char **argv)
     }
 
     struct sf_ingest_opts io = {
-        .format = o.format, .strict = o.strict, .tz_offset = o.tz, .users = users, .rules = rules,
+        .format = o.format, .strict = o.strict, .tz_offset = o.tz, .day_first = o.day_first, .users = users, .rules = rules,
         .threads = o.threads, .split_min = o.split_min, .max_reports = 10,
     };
     struct sf_ingest_stats st = { .reports = &L.reports };

@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "analyze/profile.h"
+#include "probe/enum.h"
 #include "probe/scan.h"
+#include "probe/starttls.h"
 #include "probe/target.h"
+#include "report/scan_certs.h"
 #include "report/scan_report.h"
 #include "tls/version.h"
 #include "util/progress.h"
@@ -40,8 +44,25 @@ static const char usage_text[] =
     "  --concurrency N      connections in flight at once (default 100)\n"
     "  --per-address N      connections at once to one address:port (default 5)\n"
     "  --rate N             new connections per second (default: no cap)\n"
+    "  --certs              fetch and check each endpoint's certificate chain (subject, SANs,\n"
+    "                       validity, key, signature, trust, host name; with vs without SNI)\n"
+    "  --ca-file FILE       trust anchors for --certs (PEM; default: the system store); implies --certs\n"
+    "  --warn-days N        --certs: flag certificates expiring within N days (default 30)\n"
+    "  --starttls PROTO     speak PROTO before TLS: smtp imap pop3 ftp ldap postgres mysql xmpp,\n"
+    "                       or none (default: by port: 25 587 smtp, 143 imap, 110 pop3, 21 ftp,\n"
+    "                       389 ldap, 5432 postgres, 3306 mysql, 5222 xmpp)\n"
+    "  --ciphers            also enumerate every accepted cipher suite per version (full IANA\n"
+    "                       registry, legacy included) with the server's order, the key exchange\n"
+    "                       groups (post-quantum hybrids included, DHE size) and the legacy\n"
+    "                       checks (fallback SCSV, renegotiation, compression, intolerance)\n"
+    "  --groups             only the key exchange groups (with the version scan)\n"
+    "  --checks             only the legacy cut-over checks (with the version scan)\n"
+    "  --sigalgs            also the signature schemes accepted at tls1.2 / tls1.3\n"
+    "  --profile NAME       check against mozilla-modern, mozilla-intermediate or mozilla-old\n"
+    "                       (Mozilla guidelines v5.7; implies --ciphers); deviations: exit 1\n"
     "  --json               JSON Lines: one object per target and address\n"
-    "  --csv                CSV with a header row\n"
+    "  --csv                CSV with a header row (with --ciphers: one row per target,\n"
+    "                       address, version and suite)\n"
     "  --no-color           no colour in the table (also: NO_COLOR set, or not a terminal)\n"
     "  --no-progress        no progress line on stderr\n"
     "  --stats              totals on stderr at the end (probes, peak connections in flight)\n"
@@ -51,7 +72,9 @@ static const char usage_text[] =
     "            3 some unreachable and none failing, 2 usage or input error\n";
 
 enum { OPT_TARGETS = 256, OPT_MIN, OPT_SNI, OPT_RESOLVE, OPT_ALL, OPT_TIMEOUT, OPT_CONC,
-       OPT_PERADDR, OPT_RATE, OPT_JSON, OPT_CSV, OPT_NOCOLOR, OPT_NOPROGRESS, OPT_STATS };
+       OPT_PERADDR, OPT_RATE, OPT_JSON, OPT_CSV, OPT_NOCOLOR, OPT_NOPROGRESS, OPT_STATS,
+       OPT_CERTS = 400, OPT_CAFILE, OPT_WARNDAYS, OPT_STARTTLS,
+       OPT_CIPHERS = 500, OPT_GROUPS, OPT_CHECKS, OPT_SIGALGS, OPT_PROFILE };
 
 static const struct option long_opts[] = {
     { "targets", required_argument, NULL, OPT_TARGETS },
@@ -68,6 +91,15 @@ static const struct option long_opts[] = {
     { "no-color", no_argument, NULL, OPT_NOCOLOR },
     { "no-progress", no_argument, NULL, OPT_NOPROGRESS },
     { "stats", no_argument, NULL, OPT_STATS },
+    { "ciphers", no_argument, NULL, OPT_CIPHERS },
+    { "groups", no_argument, NULL, OPT_GROUPS },
+    { "checks", no_argument, NULL, OPT_CHECKS },
+    { "sigalgs", no_argument, NULL, OPT_SIGALGS },
+    { "profile", required_argument, NULL, OPT_PROFILE },
+    { "certs", no_argument, NULL, OPT_CERTS },
+    { "ca-file", required_argument, NULL, OPT_CAFILE },
+    { "warn-days", required_argument, NULL, OPT_WARNDAYS },
+    { "starttls", required_argument, NULL, OPT_STARTTLS },
     { "help", no_argument, NULL, 'h' },
     { NULL, 0, NULL, 0 },
 };
@@ -81,6 +113,12 @@ struct run {
     int show_progress;
     struct tr_buf line;
     int write_failed;
+    int csv_suites;          /* --csv with --ciphers: one row per suite */
+    struct tr_buf sections;  /* deep scan (--ciphers ...): per-target sections, after the table */
+    size_t deviating;        /* endpoints with --profile deviations */
+    struct tr_buf certs_text;   /* --certs, table: the certificate blocks, printed after the table */
+    int color;
+    size_t cert_findings;       /* endpoints whose certificate has a flag */
 };
 
 static int usage_error(const char *fmt, const char *arg)
@@ -119,7 +157,14 @@ static void on_progress(size_t done, size_t total, size_t in_flight, void *ctx)
 static void on_result(const struct endpoint_result *res, void *ctx)
 {
     struct run *r = ctx;
+    if (res->details && res->details->n_deviations > 0)
+        r->deviating++;
+    if (r->format == FMT_TABLE && res->details)
+        scan_text_details(&r->sections, res, r->color);
+    if (scan_cert_has_findings(res))
+        r->cert_findings++;
     if (r->format == FMT_TABLE) {
+        scan_text_certs(&r->certs_text, res, r->color);
         if (scan_table_add(r->table, res) < 0)
             r->write_failed = 1;
         return;
@@ -127,6 +172,8 @@ static void on_result(const struct endpoint_result *res, void *ctx)
     r->line.len = 0;
     if (r->format == FMT_JSON)
         scan_json_line(&r->line, res);
+    else if (r->csv_suites)
+        scan_csv_suites_rows(&r->line, res);
     else
         scan_csv_row(&r->line, res);
     if (r->line.failed || fwrite(r->line.base, 1, r->line.len, stdout) != r->line.len)
@@ -225,6 +272,41 @@ int cmd_scan(int argc, char **argv)
         case OPT_NOCOLOR: color = 0; break;
         case OPT_NOPROGRESS: progress = 0; break;
         case OPT_STATS: show_stats = 1; break;
+        case OPT_CIPHERS: o.deep |= SCAN_DEEP_CIPHERS | SCAN_DEEP_GROUPS | SCAN_DEEP_CHECKS; break;
+        case OPT_GROUPS: o.deep |= SCAN_DEEP_GROUPS; break;
+        case OPT_CHECKS: o.deep |= SCAN_DEEP_CHECKS; break;
+        case OPT_SIGALGS: o.deep |= SCAN_DEEP_SIGALGS; break;
+        case OPT_PROFILE: {
+            int id = profile_parse(optarg);
+            if (id == PROFILE_NONE) {
+                rc = usage_error("bad --profile '%s' (expected mozilla-modern, mozilla-intermediate or mozilla-old)", optarg);
+                goto out;
+            }
+            o.deep = (o.deep & ~(0xfu << SCAN_DEEP_PROFILE_SHIFT)) | ((unsigned)id << SCAN_DEEP_PROFILE_SHIFT) |
+                     SCAN_DEEP_CIPHERS | SCAN_DEEP_GROUPS | SCAN_DEEP_CHECKS;
+            break;
+        }
+        case OPT_CERTS: o.certs = 1; break;
+        case OPT_CAFILE:
+            o.ca_file = optarg;
+            o.certs = 1;
+            break;
+        case OPT_WARNDAYS: {
+            double v;
+            if (parse_double(optarg, 0, 36500, &v) < 0 || v != (int)v) {
+                rc = usage_error("bad --warn-days '%s' (expected 0 to 36500)", optarg);
+                goto out;
+            }
+            o.warn_days = (int)v;
+            break;
+        }
+        case OPT_STARTTLS:
+            o.starttls = starttls_parse(optarg);
+            if (o.starttls < 0) {
+                rc = usage_error("bad --starttls '%s' (expected smtp, imap, pop3, ftp, ldap, postgres, mysql, xmpp or none)", optarg);
+                goto out;
+            }
+            break;
         case ':':
             rc = usage_error("option '%s' needs a value", argv[optind - 1]);
             goto out;
@@ -273,14 +355,21 @@ int cmd_scan(int argc, char **argv)
     run.show_progress = progress;
     progress_init(&run.progress);
     tr_buf_init(&run.line, NULL, 0);
+    tr_buf_init(&run.sections, NULL, 0);
+    run.csv_suites = (o.deep & SCAN_DEEP_CIPHERS) != 0;
+    tr_buf_init(&run.certs_text, NULL, 0);
     if (format == FMT_TABLE) {
         run.table = scan_table_new(color && isatty(1) && !(no_color && no_color[0]), o.min_version);
+        run.color = color && isatty(1) && !(no_color && no_color[0]);
         if (!run.table) {
             fprintf(stderr, "tlsready scan: out of memory\n");
             goto out;
         }
     } else if (format == FMT_CSV) {
-        scan_csv_header(&run.line);
+        if (run.csv_suites)
+            scan_csv_suites_header(&run.line);
+        else
+            scan_csv_header(&run.line);
         fwrite(run.line.base, 1, run.line.len, stdout);
     }
     if (progress && run.progress.enabled)
@@ -296,6 +385,12 @@ int cmd_scan(int argc, char **argv)
     if (format == FMT_TABLE) {
         run.line.len = 0;
         scan_table_render(run.table, &run.line);
+        if (run.sections.len)
+            tr_buf_push(&run.line, run.sections.base, run.sections.len);
+        if (run.certs_text.len) {
+            tr_buf_puts(&run.line, "\ncertificates\n");
+            tr_buf_push(&run.line, run.certs_text.base, run.certs_text.len);
+        }
         if (run.line.failed || fwrite(run.line.base, 1, run.line.len, stdout) != run.line.len)
             run.write_failed = 1;
     }
@@ -308,9 +403,11 @@ int cmd_scan(int argc, char **argv)
         fprintf(stderr, "tlsready scan: cannot write the results\n");
         goto out;
     }
-    rc = stats.fail ? EXIT_FINDINGS : stats.unreachable ? EXIT_UNREACHABLE : EXIT_OK;
+    rc = stats.fail || run.cert_findings || run.deviating ? EXIT_FINDINGS : stats.unreachable ? EXIT_UNREACHABLE : EXIT_OK;
 out:
     tr_buf_free(&run.line);
+    tr_buf_free(&run.sections);
+    tr_buf_free(&run.certs_text);
     scan_table_free(run.table);
     target_list_free(&targets);
     free(resolves);

@@ -302,14 +302,26 @@ void csv_terminate(const struct csv_row *row)
         ((char *)(uintptr_t)row->f[i].p)[row->f[i].len] = 0;
 }
 
-/* After a bad row: drop bytes up to and including the first line break after the row's start. */
+/*
+ * After a bad row: drop bytes up to and including the first line break after
+ * the row's start: LF, CR LF, or a lone CR (files from Excel for Mac's "CSV
+ * (Macintosh)" have only CRs; the parser accepts them, so resync must too).
+ */
 static int resync(struct csv_reader *r)
 {
-    const char *s = r->buf + r->start;
-    const char *x = memchr(s, '\n', r->end - r->start);
-    if (!x) {
+    const char *s = r->buf + r->start, *e = r->buf + r->end;
+    const char *x = scan2(s, e, '\n', '\r');
+    if (x == e) {
         r->start = r->end;
         return r->eof ? CSV_END : CSV_NEED_MORE;
+    }
+    if (*x == '\r') {
+        if (x + 1 == e && !r->eof) {
+            r->start = (size_t)(x - r->buf); /* CR LF split across reads: look again with more */
+            return CSV_NEED_MORE;
+        }
+        if (x + 1 < e && x[1] == '\n')
+            x++;
     }
     r->start = (size_t)(x + 1 - r->buf);
     r->line++;

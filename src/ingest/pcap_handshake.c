@@ -284,7 +284,9 @@ static int decide(struct flow *f, struct hs_flow *h, int dir)
 static void flow_payload(struct hs_tracker *t, struct flow *f, int dir, int64_t ts_us, const struct tcp_segment *s)
 {
     struct hs_flow *h = f->user;
-    if (!h && s->payload_len >= 6 && (!f->syn_seen[dir] || s->seq == f->isn[dir] + 1)) {
+    /* data on a SYN (TCP Fast Open) starts after the SYN's own sequence number */
+    uint32_t seq = s->seq + ((s->flags & TCP_SYN) ? 1 : 0);
+    if (!h && s->payload_len >= 6 && (!f->syn_seen[dir] || seq == f->isn[dir] + 1)) {
         /* the stream's first bytes, whole in this segment: most non-TLS flows
          * are turned away here, before any buffer is allocated */
         int d;
@@ -312,7 +314,7 @@ static void flow_payload(struct hs_tracker *t, struct flow *f, int dir, int64_t 
     }
     struct reasm *r = &h->r[dir];
     uint32_t before = r->contig;
-    reasm_add(r, s->seq, s->payload, s->payload_len);
+    reasm_add(r, seq, s->payload, s->payload_len);
     if (f->state == FS_NEW || f->client == CLIENT_UNKNOWN) {
         int d = decide(f, h, dir);
         if (d == SNIFF_NO) {

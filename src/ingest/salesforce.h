@@ -54,6 +54,7 @@ struct sf_layout {
     enum sf_format format;
     int col[SFC_COUNT];     /* field index of each column, -1 when absent */
     size_t n_fields;        /* fields in the header row */
+    int day_first;          /* M/D/YYYY dates are D/M/YYYY (set by the caller: --date-order dmy) */
 };
 
 /* Format name ("api", "setup", "elf") and parse ("auto" too); -1 when unknown. */

@@ -101,6 +101,7 @@ static void on_row(struct worker *w, int st, const struct csv_row *row, const st
             w->fatal = 1;
             return;
         }
+        w->layout.day_first = w->o->day_first;
         w->have_layout = 1;
         return;
     }
@@ -285,6 +286,7 @@ static int read_header(int fd, struct sf_layout *l, const struct sf_ingest_opts 
         csv_terminate(&row);
         struct tr_error e;
         if (sf_layout_from_header(l, &row, o->format, &e) == 0) {
+            l->day_first = o->day_first;
             /* bytes consumed so far = at - (bytes still buffered) */
             *data_start = at - (r.end - r.start);
             *header_lines = r.line - 1;

@@ -20,6 +20,7 @@ struct sf_ingest_opts {
     enum sf_format format;          /* SF_AUTO: from each file's header */
     int strict;                     /* the first malformed row is an error */
     int32_t tz_offset;              /* for times written without a zone */
+    int day_first;                  /* 1/3/2017 is the 1st of March (--date-order dmy) */
     const struct sf_users *users;   /* NULL: no User export */
     const struct sf_rules *rules;   /* NULL: no categories */
     int threads;                    /* 1, or 2+ to split large plain files */

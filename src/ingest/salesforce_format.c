@@ -78,6 +78,7 @@ int sf_layout_from_header(struct sf_layout *l, const struct csv_row *h, enum sf_
     for (int c = 0; c < SFC_COUNT; c++)
         l->col[c] = -1;
     l->n_fields = h->n;
+    l->day_first = 0;
     int underscores = 0, spaces = 0, known = 0;
     for (size_t i = 0; i < h->n; i++) {
         char norm[64];

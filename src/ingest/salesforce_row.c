@@ -240,7 +240,7 @@ int sf_login_from_row(struct sf_login *lg, const struct sf_layout *l, const stru
     const char *ts = field(l, row, SFC_TIME);
     if (!ts)
         ts = field(l, row, SFC_TIMESTAMP);
-    if (ts && sf_parse_time(ts, strlen(ts), 0, tz_offset, &o->time) < 0)
+    if (ts && sf_parse_time(ts, strlen(ts), l->day_first, tz_offset, &o->time) < 0)
         return tr_errorf(err, "cannot read the login time '%.40s'", ts);
 
     o->user_id = field(l, row, SFC_USER_ID_DERIVED);

@@ -132,13 +132,16 @@ static int preamble(int fd, const struct cert_fetch_params *p, char *reason, siz
         }
         len += (size_t)n;
         size_t used;
-        int r = starttls_feed(&st, in, len, &used);
-        memmove(in, in + used, len - used);
-        len -= used;
-        if (st.out_len && send_all(fd, st.out, st.out_len) < 0) {
-            snprintf(reason, cap, "starttls %s: send failed", starttls_name(p->starttls));
-            return -1;
-        }
+        int r;
+        do { /* again while it makes progress: a server may send ahead of our commands */
+            r = starttls_feed(&st, in, len, &used);
+            memmove(in, in + used, len - used);
+            len -= used;
+            if (st.out_len && send_all(fd, st.out, st.out_len) < 0) {
+                snprintf(reason, cap, "starttls %s: send failed", starttls_name(p->starttls));
+                return -1;
+            }
+        } while (r == STARTTLS_NEED_MORE && used && len);
         if (r == STARTTLS_READY)
             return 0;
         if (r == STARTTLS_ERROR) {

@@ -290,14 +290,17 @@ static int task_ask(struct deep_state *s, struct task *t, int tag, struct probe_
                 return 0;
             }
             t->idx = (uint16_t)chunks;
-            for (size_t i = 0; i < ve->n_suites; i++)      /* reversed: our favourite last */
-                tmp[i] = ve->suites[ve->n_suites - 1 - i];
-            req_begin(req, tag, v, v);
-            req_suites(req, tmp, ve->n_suites);
-            return 1;
         }
-        req_begin(req, tag, v, v);                          /* phase 1: selection chain */
-        req_suites(req, t->list, t->n);
+        req_begin(req, tag, v, v);
+        if (t->phase == 0) {                                /* the set as found */
+            req_suites(req, ve->suites, ve->n_suites);
+        } else if (t->phase == 1) {                         /* the set reversed */
+            for (size_t i = 0; i < ve->n_suites; i++)
+                tmp[i] = ve->suites[ve->n_suites - 1 - i];
+            req_suites(req, tmp, ve->n_suites);
+        } else {                                            /* phase 2: selection chain */
+            req_suites(req, t->list, t->n);
+        }
         return 1;
     }
     case TK_GROUPS12:
@@ -421,14 +424,6 @@ static void partial(int *state, char *reason, size_t cap, const char *why)
     }
 }
 
-static int in_list(const uint16_t *l, size_t n, uint16_t c)
-{
-    for (size_t i = 0; i < n; i++)
-        if (l[i] == c)
-            return 1;
-    return 0;
-}
-
 static void hear_suites(struct deep_state *s, struct task *t, int st, const struct probe_outcome *o, const char *reason)
 {
     struct version_enum *ve = &s->d.v[t->version];
@@ -445,33 +440,36 @@ static void hear_suites(struct deep_state *s, struct task *t, int st, const stru
         partial(&ve->suites_state, ve->suites_reason, sizeof ve->suites_reason, reason);
 }
 
+/*
+ * Order: the set offered as found, then reversed. A server following the
+ * client takes the first offered both times; a server with its own order
+ * takes its favourite both times. With its own order and a set gathered from
+ * several chunks (each chunk's chain saw only its part), a selection chain
+ * then asks for the favourite of what is left until the order is known.
+ */
 static void hear_order(struct deep_state *s, struct task *t, int st, const struct probe_outcome *o, const char *reason)
 {
     struct version_enum *ve = &s->d.v[t->version];
     if (st != VS_ACCEPTED) {
         t->done = 1;
-        if (t->phase == 1)
+        if (t->phase == 2)
             partial(&ve->suites_state, ve->suites_reason, sizeof ve->suites_reason, reason);
         return;
     }
     uint16_t cs = o->reply->cipher_suite;
     if (t->phase == 0) {
-        /* the set reversed: a server following us takes our favourite (now last) */
-        if (cs == ve->suites[0]) {
-            ve->order = ORDER_CLIENT;
-            if (ve->n_suites >= 2 && cs == ve->suites[ve->n_suites - 1])
-                ve->order = ORDER_UNKNOWN;
-        } else {
-            ve->order = ORDER_SERVER;
-        }
-        if (ve->order == ORDER_CLIENT && ve->n_suites >= 2) {
-            /* the reversed offer's first is our last: picking our favourite means client order */
-        }
-        if (ve->order != ORDER_SERVER || t->idx < 2) {
-            t->done = 1;                  /* one chunk: discovery order is the server's order */
+        t->found[0] = cs;
+        t->phase = 1;
+        return;
+    }
+    if (t->phase == 1) {
+        int client = t->found[0] == ve->suites[0] && cs == ve->suites[ve->n_suites - 1];
+        ve->order = client ? ORDER_CLIENT : ORDER_SERVER;
+        if (client || t->idx < 2) {
+            t->done = 1;                  /* one chunk: the chain's order is the server's */
             return;
         }
-        t->phase = 1;                     /* several chunks: sort by asking */
+        t->phase = 2;
         t->n = 0;
         for (size_t i = 0; i < ve->n_suites && i < LIST_MAX; i++)
             t->list[t->n++] = ve->suites[i];
@@ -479,7 +477,7 @@ static void hear_order(struct deep_state *s, struct task *t, int st, const struc
     }
     if (list_remove(t->list, &t->n, cs) && t->n_found < LIST_MAX)
         t->found[t->n_found++] = cs;
-    if (t->phase == 1 && t->n == 1 && t->n_found < LIST_MAX)
+    if (t->n == 1 && t->n_found < LIST_MAX)
         t->found[t->n_found++] = t->list[--t->n];
     if (t->n == 0) {
         memcpy(ve->suites, t->found, t->n_found * sizeof t->found[0]);

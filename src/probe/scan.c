@@ -677,11 +677,14 @@ static int preamble_read(struct probe *p)
         }
         p->pre_len += (size_t)n;
         size_t used;
-        int st = starttls_feed(&p->pre, p->pre_in, p->pre_len, &used);
-        memmove(p->pre_in, p->pre_in + used, p->pre_len - used);
-        p->pre_len -= used;
-        if (p->pre.out_len && preamble_send(p) < 0)
-            return -1;
+        int st;
+        do { /* again while it makes progress: a server may send ahead of our commands */
+            st = starttls_feed(&p->pre, p->pre_in, p->pre_len, &used);
+            memmove(p->pre_in, p->pre_in + used, p->pre_len - used);
+            p->pre_len -= used;
+            if (p->pre.out_len && preamble_send(p) < 0)
+                return -1;
+        } while (st == STARTTLS_NEED_MORE && used && p->pre_len);
         if (st == STARTTLS_READY)
             return 1;
         if (st == STARTTLS_ERROR) {

@@ -1,5 +1,6 @@
 /* JSON Lines for scan results: the contract in docs/scan.md. */
 #include "report/json.h"
+#include "report/scan_certs.h"
 #include "report/scan_report.h"
 #include "tls/version.h"
 
@@ -38,11 +39,13 @@ void scan_json_line(struct tr_buf *out, const struct endpoint_result *r)
     json_string(&w, scan_verdict_name(r->verdict));
     json_key(&w, "elapsed_ms");
     json_int(&w, (int64_t)(r->elapsed_ms + 0.5));
+    scan_json_certs(&w, r);
     json_key(&w, "notes");
     json_array_begin(&w);
     for (int i = 0; i < r->n_notes; i++)
         json_string(&w, r->notes[i]);
     json_array_end(&w);
+    scan_json_details(&w, r);   /* deep scan keys (docs/scan.md); nothing without details */
     json_object_end(&w);
     tr_buf_push_u8(out, '\n');
 }

@@ -29,4 +29,13 @@ int scan_table_add(struct scan_table *t, const struct endpoint_result *r);
 void scan_table_render(struct scan_table *t, struct tr_buf *out);
 void scan_table_free(struct scan_table *t);
 
+/* Deep scan details (issue 4, report/scan_details.c): added keys of the JSON
+ * line, the per-suite CSV (one row per target, address, version, suite) and the
+ * terminal section per target. */
+struct json_writer;
+void scan_json_details(struct json_writer *w, const struct endpoint_result *r);
+void scan_csv_suites_header(struct tr_buf *out);
+void scan_csv_suites_rows(struct tr_buf *out, const struct endpoint_result *r);
+void scan_text_details(struct tr_buf *out, const struct endpoint_result *r, int color);
+
 #endif

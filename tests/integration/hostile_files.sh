@@ -68,6 +68,10 @@ H = b'UserId,LoginTime,SourceIp,LoginType,Application,Browser,Platform,TlsProtoc
 ok = b'005000000000001AAA,2024-03-01T10:00:00.000+0000,10.0.0.1,Remote Access 2.0,App,Java (Salesforce.com),Unknown,TLS 1.0,ECDHE-RSA-AES256-GCM-SHA384,Success\n'
 bad = ok.replace(b',App,', b',"Unbalanced,')
 open(d + '/quote.csv', 'wb').write(H + ok + bad + ok * 5)
+# classic Mac line ends (Excel's "CSV (Macintosh)"): a bad row (2000 fields)
+# must not take the rest of the file with it
+cr = lambda b: b.replace(b'\n', b'\r')
+open(d + '/cr.csv', 'wb').write(cr(H + ok) + b',' * 2000 + b'\r' + cr(ok) * 5)
 # an unbalanced quote followed by 30 MB of rows: an RFC 4180 reader must not
 # swallow it all into one field
 c = zlib.compressobj(1, zlib.DEFLATED, 31)
@@ -77,12 +81,12 @@ with open(d + '/quotebomb.csv.gz', 'wb') as f:
         f.write(c.compress(ok * 1000))
     f.write(c.flush())
 EOF
-  for f in utf8.txt bigline.gz garbage.bin trunc.gz corrupt.gz empty.txt nul.txt manycols.txt quote.csv quotebomb.csv.gz; do
+  for f in utf8.txt bigline.gz garbage.bin trunc.gz corrupt.gz empty.txt nul.txt manycols.txt quote.csv quotebomb.csv.gz cr.csv; do
     bgrun "logins.$f" logins --json "$D/logins/$f"
   done
   bgrun logins.text logins "$D/logins/utf8.txt"
   wait_runs
-  for f in utf8.txt bigline.gz garbage.bin trunc.gz corrupt.gz empty.txt nul.txt manycols.txt quote.csv quotebomb.csv.gz; do
+  for f in utf8.txt bigline.gz garbage.bin trunc.gz corrupt.gz empty.txt nul.txt manycols.txt quote.csv quotebomb.csv.gz cr.csv; do
     sane "logins.$f" 20
   done
   no_ctl logins.text
@@ -97,6 +101,7 @@ EOF
   expect_eq "logins manycols.txt: 2 rows, 1 skipped" "$(j logins.manycols.txt '[.summary.total,.summary.rows_skipped]|@csv')" "2,1"
   expect_eq "logins quote.csv: the unbalanced row skipped, the 6 others counted" "$(j logins.quote.csv '[.summary.total,.summary.rows_skipped]|@csv')" "6,1"
   check "logins quote.csv: the unbalanced row is named file:line" err_has logins.quote.csv "quote.csv:3"
+  expect_eq "logins cr.csv (CR line ends): the bad row skipped, the 6 others counted" "$(j logins.cr.csv '[.summary.total,.summary.rows_skipped]|@csv')" "6,1"
   expect_eq "logins quotebomb.csv.gz: 1 skipped, 200001 counted" "$(j logins.quotebomb.csv.gz '[.summary.total,.summary.rows_skipped]|@csv')" "200001,1"
 else
   ok "# SKIP tlsready logins not built yet"

@@ -74,6 +74,12 @@ lj --tz +01:00 "$FX/setup_small.csv" > "$T/setuptz.json"
 expect_eq "--tz +01:00 shifts times written without a zone" \
   "$(jq -r '.users[] | select(.user=="jane.doe@acme.example.com") | .first_legacy' "$T/setuptz.json")" "2017-03-01T09:22:33Z"
 
+sed 's|"3/1/2017 10:22:33 AM"|"1/3/2017 10:22:33 AM"|; s|"3/2/2017 8:00:00 AM"|"2/3/2017 8:00:00 AM"|' "$FX/setup_small.csv" > "$T/setup_dmy.csv"
+lj --date-order dmy "$T/setup_dmy.csv" > "$T/setupdmy.json"
+expect_eq "--date-order dmy reads 1/3/2017 as the 1st of March" \
+  "$(jq -c '.users[] | select(.user=="jane.doe@acme.example.com") | [.first_legacy, .last_legacy]' "$T/setupdmy.json")" \
+  '["2017-03-01T10:22:33Z","2017-03-02T08:00:00Z"]'
+
 # Event Monitoring Login log (TLSv1, one-letter codes, raw User-Agent, LOGIN_STATUS)
 lj "$FX/elf_small.csv" > "$T/elf.json"
 expect_eq "elf fixture: summary" "$(summary < "$T/elf.json")" "4 0 3 2 1 0 1 1 1 0 0 3 2 1,0,1,0"

@@ -59,7 +59,7 @@ EOF
 bg nginx -e "$TEST_TMP/nginx-error.log" -c "$TEST_TMP/nginx.conf" -p "$TEST_TMP/"
 
 PLAIN=$(distinct_port); USED="$USED$PLAIN "; SILENT=$(distinct_port); USED="$USED$SILENT "
-CLOSED=$(distinct_port); USED="$USED$CLOSED "
+CLOSED=$(distinct_port); USED="$USED$CLOSED "; HOLE=$(distinct_port); USED="$USED$HOLE "
 bg python3 -m http.server --bind 127.0.0.1 "$PLAIN" >/dev/null 2>&1
 bg python3 -c '
 import socket, sys, time
@@ -68,6 +68,18 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64); held = []
 while True:
     c, _ = s.accept(); held.append(c)   # accept, never answer
 ' "$SILENT"
+
+# a black hole: a listener with a full accept queue drops further SYNs, so connect() never completes
+bg python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(0); held = []
+for i in range(4):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(("127.0.0.1", int(sys.argv[1])))
+    except BlockingIOError: pass
+    held.append(c)
+time.sleep(600)
+' "$HOLE"
 
 for n in "${!PORT[@]}"; do wait_port "${PORT[$n]}" || not_ok "server $n did not start"; done
 wait_port "$PLAIN"; wait_port "$SILENT"
@@ -89,15 +101,15 @@ done
 targets=()
 for n in $(printf '%s\n' "${!PORT[@]}" | sort); do targets+=("127.0.0.1:${PORT[$n]}"); done
 t0=$(date +%s.%N)
-"$TLSREADY" scan --json --timeout 2 "${targets[@]}" "127.0.0.1:$PLAIN" "127.0.0.1:$SILENT" "127.0.0.1:$CLOSED" \
+"$TLSREADY" scan --json --timeout 2 "${targets[@]}" "127.0.0.1:$PLAIN" "127.0.0.1:$SILENT" "127.0.0.1:$CLOSED" "127.0.0.1:$HOLE" \
   > "$TEST_TMP/all.jsonl" 2> "$TEST_TMP/all.err"
 rc=$?
 t1=$(date +%s.%N)
 expect_eq "exit code 1 when a server fails the minimum" "$rc" 1
-expect_eq "one JSON line per target" "$(wc -l < "$TEST_TMP/all.jsonl")" 11
+expect_eq "one JSON line per target" "$(wc -l < "$TEST_TMP/all.jsonl")" 12
 expect_eq "nothing on stderr" "$(cat "$TEST_TMP/all.err")" ""
 wall=$(echo "$t1 - $t0" | bc)
-check "the silent port costs its own timeout only (whole run ${wall}s < 3.2s with --timeout 2)" \
+check "the silent and black-holed ports cost their own timeout only (whole run ${wall}s < 3.2s with --timeout 2)" \
   test "$(echo "$wall < 3.2" | bc)" = 1
 
 line_of() { grep "\"port\":$1," "$TEST_TMP/all.jsonl"; }
@@ -115,8 +127,12 @@ expect_eq "tls1.0-only: exact versions object" "$(jq -c .versions <<<"$l")" \
   '{"ssl3":"refused","tls1.0":"accepted","tls1.1":"refused","tls1.2":"refused","tls1.3":"refused"}'
 expect_eq "tls1.0-only: how tls1.2 is refused" "$(jq -r '.reasons["tls1.2"]' <<<"$l")" "server chose tls1.0"
 expect_eq "tls1.0-only: note" "$(jq -c .notes <<<"$l")" '["accepts tls1.0 below the minimum tls1.2"]'
-expect_eq "JSON keys are the contract" "$(jq -c 'keys_unsorted' <<<"$l")" \
-  '["target","host","port","address","sni","versions","reasons","preferred","verdict","elapsed_ms","notes"]'
+# later capabilities add keys; the contract keys stay, in this order, with these meanings
+CONTRACT='["target","host","port","address","sni","versions","reasons","preferred","verdict","elapsed_ms","notes"]'
+expect_eq "JSON keys of the contract, in order (added keys allowed)" \
+  "$(jq -c --argjson c "$CONTRACT" '[keys_unsorted[] | select(. as $k | $c | index($k))]' <<<"$l")" "$CONTRACT"
+expect_eq "contract value types" "$(jq -c '[.target, .host, .port, .address, .sni, .preferred, .verdict, .elapsed_ms, .notes] | map(type)' <<<"$l")" \
+  '["string","string","number","string","null","string","string","number","array"]'
 expect_eq "reasons has exactly the version keys" "$(jq -c '.reasons|keys_unsorted' <<<"$l")" \
   '["ssl3","tls1.0","tls1.1","tls1.2","tls1.3"]'
 l=$(line_of "${PORT[s12]}")
@@ -130,6 +146,9 @@ expect_eq "plain TCP: unreachable" "$(jq -r .verdict <<<"$l")" unreachable
 l=$(line_of "$SILENT")
 expect_eq "silent: tls1.2 timeout" "$(jq -r '.reasons["tls1.2"]' <<<"$l")" "timeout (no reply)"
 expect_eq "silent: verdict" "$(jq -r .verdict <<<"$l")" unreachable
+l=$(line_of "$HOLE")
+expect_eq "black hole: connect timeout, the rest not probed" "$(jq -c '[.reasons["tls1.2"], .reasons["tls1.3"], .verdict]' <<<"$l")" \
+  '["connect timeout","not probed: address silent (earlier probes timed out)","unreachable"]'
 l=$(line_of "$CLOSED")
 expect_eq "closed: every reason is connection refused" "$(jq -c '[.reasons[]]|unique' <<<"$l")" '["connection refused"]'
 expect_eq "closed: preferred null" "$(jq -r .preferred <<<"$l")" null

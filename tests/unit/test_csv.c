@@ -114,6 +114,9 @@ static void test_malformed(void **state)
     EXPECT("a,b\n\"open,x\ny,z\n", "1:[a|b]\n2!quoted field not closed before the end of the input\n3:[y|z]\n");
     /* text after a closing quote: that row is skipped, the next one is read */
     EXPECT("\"a\"b,c\nd,e\n", "1!unexpected character after a closing quote\n2:[d|e]\n");
+    /* CR-only line ends (Excel for Mac): resynchronise at the next CR, not at a LF that never comes */
+    EXPECT("a,b\r\"x\"y,1\rc,d\re,f\r", "1:[a|b]\n2!unexpected character after a closing quote\n3:[c|d]\n4:[e|f]\n");
+    EXPECT("a\r\n\"x\"y\r\nc\r\n", "1:[a]\n2!unexpected character after a closing quote\n3:[c]\n");
     /* truncated in the middle of a quoted field */
     EXPECT("h\n\"abc", "1:[h]\n2!quoted field not closed before the end of the input\n");
 }

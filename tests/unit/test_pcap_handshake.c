@@ -369,6 +369,26 @@ static void test_ssl2_compatible_hello(void **state)
     hs_tracker_release(&t);
 }
 
+/* TCP Fast Open: the ClientHello rides on the SYN */
+static void test_fast_open(void **state)
+{
+    (void)state;
+    struct got g = { 0 };
+    struct hs_tracker t;
+    hs_tracker_init(&t, NULL, on_hs, &g);
+    uint8_t msg[512], rec[600], sh[200];
+    size_t rn = records(rec, msg, build_hello_msg(msg, 0x0304), 4096);
+    size_t shn = build_server_hello(sh);
+    struct conn c = { 40012, 5000, 9000 };
+    seg(&t, &c, 1, TCP_SYN, 0, rec, (uint32_t)rn); /* seq = 4999, data from 5000 */
+    seg(&t, &c, 0, TCP_SYN | TCP_ACK, 0, NULL, 0);
+    seg(&t, &c, 0, TCP_ACK, 0, sh, (uint32_t)shn);
+    assert_int_equal(g.n, 1);
+    assert_string_equal(g.sni, "a.example");
+    assert_int_equal(g.negotiated, TLSV_TLS13);
+    hs_tracker_release(&t);
+}
+
 /* The fingerprint memo gives exactly what the uncached computation gives, and keeps configurations apart. */
 static void test_record_fingerprint_memo(void **state)
 {
@@ -414,6 +434,7 @@ int main(void)
         cmocka_unit_test(test_record_fingerprint_memo),
         cmocka_unit_test(test_big_first_flight),
         cmocka_unit_test(test_ssl2_compatible_hello),
+        cmocka_unit_test(test_fast_open),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

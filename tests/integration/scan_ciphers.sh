@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# tlsready scan --ciphers / --sigalgs / --profile against real servers started
+# here on 127.0.0.1 with known configurations. Ground truth comes from the
+# servers' own configuration: `openssl ciphers -stdname -s -<version> SPEC`
+# expands an OpenSSL cipher string into exactly the suites s_server / nginx
+# will accept at that version; `gnutls-cli -l --priority P` lists GnuTLS's.
+# Every suite found at tls1.2 that the local OpenSSL can speak is confirmed one
+# by one with `openssl s_client -cipher X`.
+source "$(dirname "$0")/../lib.sh"
+
+USED=" "
+distinct_port() { local p; while :; do p=$(free_port); [[ "$USED" == *" $p "* ]] || break; done; USED="$USED$p "; echo "$p"; }
+
+# the IANA names of SPEC at an openssl version flag (-tls1, -tls1_1, -tls1_2), sorted
+truth() { openssl ciphers -stdname -s "$1" "$2" 2>/dev/null | awk '{print $1}' | sort | tr '\n' ' '; }
+# the IANA names tlsready found at VERSION in a JSON line, sorted
+found() { jq -r --arg v "$2" '.enumeration[$v].suites // [] | .[].iana' <<<"$1" | sort | tr '\n' ' '; }
+found_ordered() { jq -r --arg v "$2" '.enumeration[$v].suites // [] | .[].iana' <<<"$1" | tr '\n' ' '; }
+jget() { jq -r "$2" <<<"$1"; }
+
+LEGACY='ECDHE-RSA-AES128-GCM-SHA256:AES256-SHA:DHE-RSA-AES128-SHA:NULL-SHA:ADH-AES128-SHA:@SECLEVEL=0'
+TLS13='TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256'
+PREF='AES256-SHA:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'
+GOOD='ECDHE-RSA-AES128-GCM-SHA256:ECDHE-RSA-AES256-GCM-SHA384'
+NGINX='ECDHE-RSA-AES256-GCM-SHA384:DHE-RSA-AES256-GCM-SHA384:AES128-GCM-SHA256'
+
+P_LEG=$(distinct_port); P_PREF=$(distinct_port); P_GOOD=$(distinct_port); P_SIG=$(distinct_port); P_NGX=$(distinct_port)
+s_server "$P_LEG" -cipher "$LEGACY" -ciphersuites "$TLS13" -groups X25519:secp384r1
+s_server "$P_PREF" -tls1_2 -serverpref -cipher "$PREF"
+s_server "$P_GOOD" -no_tls1 -no_tls1_1 -cipher "$GOOD" -groups X25519:P-256:P-384
+s_server "$P_SIG" -no_tls1 -no_tls1_1 -cipher 'ECDHE-RSA-AES128-GCM-SHA256' -sigalgs 'RSA+SHA256:rsa_pss_rsae_sha384'
+
+mkdir -p "$TEST_TMP/nginx-tmp"
+cat > "$TEST_TMP/nginx.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+pid $TEST_TMP/nginx.pid;
+error_log $TEST_TMP/nginx-error.log;
+events { worker_connections 256; }
+http {
+  access_log off;
+  client_body_temp_path $TEST_TMP/nginx-tmp;
+  proxy_temp_path $TEST_TMP/nginx-tmp;
+  fastcgi_temp_path $TEST_TMP/nginx-tmp;
+  uwsgi_temp_path $TEST_TMP/nginx-tmp;
+  scgi_temp_path $TEST_TMP/nginx-tmp;
+  server {
+    listen 127.0.0.1:$P_NGX ssl;
+    ssl_certificate $TEST_TMP/localhost.crt;
+    ssl_certificate_key $TEST_TMP/localhost.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_ciphers $NGINX;
+    ssl_ecdh_curve secp521r1:X25519;
+    location / { return 200 "ok\n"; }
+  }
+}
+EOF
+bg nginx -e "$TEST_TMP/nginx-error.log" -c "$TEST_TMP/nginx.conf" -p "$TEST_TMP/"
+for p in "$P_LEG" "$P_PREF" "$P_GOOD" "$P_SIG" "$P_NGX"; do wait_port "$p" 10; done
+
+scan() { timeout 60 "$TLSREADY" scan --no-progress --timeout 3 --json "$@"; }
+
+# --- legacy + modern s_server: every version's suites, groups, checks ---
+J=$(scan --ciphers "127.0.0.1:$P_LEG")
+for v in tls1.0:-tls1 tls1.1:-tls1_1 tls1.2:-tls1_2; do
+  expect_eq "s_server legacy: ${v%%:*} suites = openssl ciphers expansion" "$(found "$J" "${v%%:*}")" "$(truth "${v#*:}" "$LEGACY")"
+done
+expect_eq "s_server legacy: tls1.3 suites = -ciphersuites" "$(found "$J" tls1.3)" "TLS_AES_256_GCM_SHA384 TLS_CHACHA20_POLY1305_SHA256 "
+expect_eq "s_server legacy: ssl3 not enumerated (refused)" "$(jget "$J" '.enumeration.ssl3 // "none"')" "none"
+expect_eq "s_server legacy: NULL and anon suites flagged insecure" \
+  "$(jq -r '.enumeration["tls1.2"].suites[] | select(.strength=="insecure") | .iana' <<<"$J" | sort | tr '\n' ' ')" \
+  "TLS_DH_anon_WITH_AES_128_CBC_SHA TLS_RSA_WITH_NULL_SHA "
+expect_eq "s_server legacy: tls1.2 order is the client's" "$(jget "$J" '.enumeration["tls1.2"].order')" "client"
+expect_eq "s_server legacy: tls1.3 groups (-groups X25519:secp384r1)" "$(jget "$J" '.enumeration["tls1.3"].groups | sort | join(" ")')" "secp384r1 x25519"
+expect_eq "s_server legacy: tls1.2 groups" "$(jget "$J" '.enumeration["tls1.2"].groups | sort | join(" ")')" "secp384r1 x25519"
+expect_eq "s_server legacy: DHE prime bits (s_server default 2048)" "$(jget "$J" '.enumeration["tls1.2"].dhe_bits')" "2048"
+expect_eq "s_server legacy: checks" \
+  "$(jget "$J" '[.checks.fallback_scsv.result, .checks.secure_renegotiation.result, .checks.compression.result, .checks.version_intolerance.result] | join(" ")')" \
+  "yes yes no no"
+expect_eq "s_server legacy: existing keys unchanged" "$(jget "$J" '[.versions["tls1.0"], .versions["tls1.3"], .preferred, .verdict] | join(" ")')" \
+  "accepted accepted tls1.3 ok"
+# confirm every tls1.2 suite one by one with the local OpenSSL
+bad=0; n=0
+for s in $(jq -r '.enumeration["tls1.2"].suites[].openssl' <<<"$J"); do
+  n=$((n + 1))
+  timeout 5 openssl s_client -connect "127.0.0.1:$P_LEG" -tls1_2 -cipher "$s:@SECLEVEL=0" </dev/null >/dev/null 2>&1 || { bad=$((bad + 1)); diag "s_client refused $s"; }
+done
+expect_eq "s_server legacy: s_client confirms each of the $n tls1.2 suites" "$bad" "0"
+# and the suites s_client can speak that were NOT found are really refused
+miss=0
+for s in $(openssl ciphers -s -tls1_2 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' | tr ':' ' '); do
+  grep -qw -- "$s" <<<"$(jq -r '.enumeration["tls1.2"].suites[].openssl' <<<"$J")" && continue
+  [[ "$s" == TLS_* ]] && continue
+  timeout 5 openssl s_client -connect "127.0.0.1:$P_LEG" -tls1_2 -cipher "$s:@SECLEVEL=0" </dev/null >/dev/null 2>&1 && { miss=$((miss + 1)); diag "missed $s"; }
+done
+expect_eq "s_server legacy: no suite s_client can negotiate was missed" "$miss" "0"
+
+# --- server preference order (-serverpref) ---
+J=$(scan --ciphers "127.0.0.1:$P_PREF")
+expect_eq "s_server -serverpref: order detected" "$(jget "$J" '.enumeration["tls1.2"].order')" "server"
+expect_eq "s_server -serverpref: suites in the server's order" "$(found_ordered "$J" tls1.2)" \
+  "$(openssl ciphers -stdname -s -tls1_2 "$PREF" | awk '{print $1}' | tr '\n' ' ')"
+expect_eq "s_server tls1.2 only: fallback SCSV n/a" "$(jget "$J" '.checks.fallback_scsv.result')" "n/a"
+
+# --- nginx ssl_ciphers + ssl_ecdh_curve ---
+J=$(scan --ciphers "127.0.0.1:$P_NGX")
+# nginx enables DHE only with ssl_dhparam (none here): its configured set is the expansion without kDHE
+expect_eq "nginx: tls1.2 suites = ssl_ciphers expansion (no ssl_dhparam: no DHE)" "$(found "$J" tls1.2)" "$(truth -tls1_2 "$NGINX:!kDHE")"
+expect_eq "nginx: tls1.3 suites = OpenSSL's default ciphersuites" "$(found "$J" tls1.3)" \
+  "$(openssl ciphers -stdname -s -tls1_3 "$NGINX" | awk '/TLSv1.3/ {print $1}' | sort | tr '\n' ' ')"
+expect_eq "nginx: tls1.3 groups = ssl_ecdh_curve" "$(jget "$J" '.enumeration["tls1.3"].groups | sort | join(" ")')" "secp521r1 x25519"
+expect_eq "nginx: tls1.2 groups = ssl_ecdh_curve" "$(jget "$J" '.enumeration["tls1.2"].groups | sort | join(" ")')" "secp521r1 x25519"
+
+# --- signature algorithms (-sigalgs) ---
+J=$(scan --sigalgs "127.0.0.1:$P_SIG")
+expect_eq "s_server -sigalgs: tls1.2" "$(jget "$J" '.enumeration["tls1.2"].sigalgs | join(" ")')" "rsa_pkcs1_sha256 rsa_pss_rsae_sha384"
+expect_eq "s_server -sigalgs: tls1.3 (no PKCS#1 in 1.3)" "$(jget "$J" '.enumeration["tls1.3"].sigalgs | join(" ")')" "rsa_pss_rsae_sha384"
+
+# --- profiles: deviations are findings (exit 1), compliance is exit 0 ---
+J=$(scan --profile mozilla-intermediate "127.0.0.1:$P_LEG"); rc=$?
+expect_eq "profile intermediate, legacy server: exit 1" "$rc" "1"
+expect_eq "profile intermediate, legacy server: deviations" \
+  "$(jq -r '.profile.deviations[]' <<<"$J" | grep -cE '^(accepts tls1\.0|accepts tls1\.1|suite TLS_RSA_WITH_AES_256_CBC_SHA |suite TLS_RSA_WITH_NULL_SHA |suite TLS_DH_anon_WITH_AES_128_CBC_SHA |suite TLS_DHE_RSA_WITH_AES_128_CBC_SHA )')" "6"
+J=$(scan --profile mozilla-intermediate "127.0.0.1:$P_GOOD"); rc=$?
+expect_eq "profile intermediate, compliant server: exit 0" "$rc" "0"
+expect_eq "profile intermediate, compliant server: no deviations" "$(jget "$J" '[.profile.compliant, (.profile.deviations | length)] | map(tostring) | join(" ")')" "true 0"
+J=$(scan --profile mozilla-modern "127.0.0.1:$P_GOOD"); rc=$?
+expect_eq "profile modern, tls1.2 server: exit 1 with 'accepts tls1.2'" "$rc $(jq -r '.profile.deviations[0]' <<<"$J")" \
+  "1 accepts tls1.2 (mozilla-modern allows tls1.3)"
+timeout 10 "$TLSREADY" scan --profile mozilla-nonsense 127.0.0.1:1 >/dev/null 2>&1
+expect_eq "bad --profile: exit 2" "$?" "2"
+
+# --- CSV: one row per (target, address, version, suite) ---
+C=$(timeout 60 "$TLSREADY" scan --no-progress --ciphers --csv "127.0.0.1:$P_LEG")
+J=$(scan --ciphers "127.0.0.1:$P_LEG")
+expect_eq "csv: header" "$(head -1 <<<"$C")" "target,host,port,address,sni,version,rank,order,code,iana,openssl,strength,reason,kx,auth,cipher,bits,verdict"
+expect_eq "csv: one row per suite and version" "$(($(wc -l <<<"$C") - 1))" "$(jq '[.enumeration[].suites | length] | add' <<<"$J")"
+
+# --- terminal: a section per target ---
+T=$(timeout 60 "$TLSREADY" scan --no-progress --no-color --ciphers "127.0.0.1:$P_PREF")
+expect_eq "text: section header and order line" "$(grep -E '^== |^  tls1.2:' <<<"$T" | tr '\n' '|')" \
+  "== 127.0.0.1:$P_PREF (127.0.0.1)  verdict ok|  tls1.2: 3 suites, server order|"
+
+# --- GnuTLS: suites the local OpenSSL cannot speak (3DES), in a private network namespace ---
+GPRIO='NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1:-CIPHER-ALL:+3DES-CBC:+AES-128-GCM:+AES-256-CBC:-KX-ALL:+ECDHE-RSA:+RSA:-MAC-ALL:+SHA1:+AEAD'
+if command -v gnutls-serv >/dev/null && unshare -n true 2>/dev/null; then
+  want=$(gnutls-cli -l --priority "$GPRIO" | awk '/^TLS_/ {gsub(",","",$2); printf "0x%s%s\n", toupper(substr($2,3)), toupper(substr($3,3))}' | sort | tr '\n' ' ')
+  got=$(TR="$TLSREADY" CRT="$TEST_TMP/localhost.crt" KEY="$TEST_TMP/localhost.key" PRIO="$GPRIO" \
+    timeout 30 unshare -n bash -c '
+      ip link set lo up
+      gnutls-serv --port 44331 --x509certfile "$CRT" --x509keyfile "$KEY" --priority "$PRIO" >/dev/null 2>&1 &
+      srv=$!
+      for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/44331) 2>/dev/null && break; sleep 0.05; done
+      "$TR" scan --no-progress --json --ciphers 127.0.0.1:44331
+      kill $srv; wait $srv 2>/dev/null' 2>/dev/null)
+  expect_eq "gnutls-serv: tls1.2 suites = gnutls-cli -l --priority" \
+    "$(jq -r '.enumeration["tls1.2"].suites[].code' <<<"$got" | sort | tr '\n' ' ')" "$want"
+  expect_eq "gnutls-serv: 3DES found and flagged weak (Sweet32)" \
+    "$(jq -r '.enumeration["tls1.2"].suites[] | select(.code=="0x000A") | .strength + " " + .reason' <<<"$got")" \
+    "weak 3DES (64-bit block, Sweet32)"
+else
+  not_ok "gnutls-serv and unshare -n are available (scripts/deps.sh test)"
+fi
+
+done_testing
