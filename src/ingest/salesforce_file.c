@@ -97,7 +97,7 @@ static void on_row(struct worker *w, int st, const struct csv_row *row, const st
     csv_terminate(row);
     if (!w->have_layout) {
         if (sf_layout_from_header(&w->layout, row, w->o->format, &w->err) < 0) {
-            tr_error_prefix(&w->err, "%s: line %llu", w->path, (unsigned long long)(row->line + w->line_base));
+            tr_error_prefix(&w->err, "%s: line %llu: ", w->path, (unsigned long long)(row->line + w->line_base));
             w->fatal = 1;
             return;
         }

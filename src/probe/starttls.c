@@ -274,9 +274,11 @@ static int feed_ldap(struct starttls *s, const uint8_t *in, size_t len, size_t *
     if (in[0] != 0x30)
         return fail(s, "not an LDAP message", in, len < 8 ? len : 8);
     int r = ber_header(in, len, &hdr, &clen);
+    if (r == 0)
+        return STARTTLS_NEED_MORE;
     if (r < 0 || clen > STARTTLS_TOTAL_MAX)
         return fail(s, "bad LDAP message length", NULL, 0);
-    if (r == 0 || len < hdr + clen)
+    if (len < hdr + clen)
         return STARTTLS_NEED_MORE;
     *consumed = hdr + clen;
     const uint8_t *p = in + hdr, *end = p + clen;

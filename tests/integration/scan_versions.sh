@@ -205,6 +205,15 @@ expect_eq "table row (no colour when not a terminal)" \
   "127.0.0.1:${PORT[s10]} 127.0.0.1 no yes no no no tls1.0 fail tls1.2:"
 check "no escape codes in a pipe" bash -c "! grep -q $'\033' '$TEST_TMP/table.txt'"
 
+# --- --rate: 10 new connections per second spaces the probes 100 ms apart ---
+l=$("$TLSREADY" scan --json --stats --rate 10 "127.0.0.1:${PORT[s12]}" 2>"$TEST_TMP/rate.err")
+n=$(sed -n 's/.* \([0-9]*\) probes,.*/\1/p' "$TEST_TMP/rate.err")
+check "--rate 10: $n probes took $(jq .elapsed_ms <<<"$l") ms (>= $(( (n - 1) * 100 - 10 )) ms)" \
+  test "$(jq .elapsed_ms <<<"$l")" -ge $(( (n - 1) * 100 - 10 ))
+expect_eq "--stats: peak in flight with --concurrency 1" \
+  "$("$TLSREADY" scan --json --stats --concurrency 1 "127.0.0.1:${PORT[s12]}" 2>&1 >/dev/null | sed 's/.*peak //')" \
+  "1 connections in flight"
+
 # --- IPv6 literal and -4 ---
 l=$("$TLSREADY" scan --json "[::1]:$CLOSED")
 expect_eq "[::1] is scanned as IPv6" "$(jq -r '.address + " " + .reasons["tls1.2"]' <<<"$l")" "::1 connection refused"

@@ -60,14 +60,16 @@ static int drive(int proto, const void *server, size_t n, size_t chunk, struct c
     return st;
 }
 
-/* Both whole and byte by byte give the same status and reason. */
+/* Whole and byte by byte give the same status and client bytes (an error's
+ * quote of the server may be shorter byte by byte: it quotes what arrived). */
 static int play(int proto, const void *server, size_t n, struct conv *c)
 {
     struct conv one;
     int a = drive(proto, server, n, 1, &one);
     int b = drive(proto, server, n, 1 << 20, c);
-    assert_int_equal(a, b);
-    assert_string_equal(one.reason, c->reason);
+    if (a != b)
+        fail_msg("byte by byte: %d (%s), whole: %d (%s)", a, one.reason, b, c->reason);
+    assert_int_equal(one.sent_len, c->sent_len);
     assert_memory_equal(one.sent, c->sent, c->sent_len);
     return b;
 }
@@ -98,7 +100,8 @@ static void test_smtp(void **state)
     assert_int_equal(PLAY(STARTTLS_SMTP, "HTTP/1.1 400 Bad Request\r\n", &c), STARTTLS_ERROR);
     assert_string_equal(c.reason, "starttls smtp: not a reply line: \"HTTP/1.1 400 Bad Request\"");
     /* TLS bytes right after the go-ahead: not ours to take */
-    assert_int_equal(PLAY(STARTTLS_SMTP, "220 x\r\n250 STARTTLS\r\n220 go\r\n\x16\x03\x01", &c), STARTTLS_ERROR);
+    static const char early[] = "220 x\r\n250 STARTTLS\r\n220 go\r\n\x16\x03\x01";
+    assert_int_equal(drive(STARTTLS_SMTP, early, sizeof early - 1, 1 << 20, &c), STARTTLS_ERROR);
 }
 
 static void test_smtp_oversized(void **state)
@@ -227,7 +230,7 @@ static void test_mysql(void **state)
     assert_int_equal(play(STARTTLS_MYSQL, g, n, &c), STARTTLS_ERROR);
     assert_string_equal(c.reason, "starttls mysql: server does not offer SSL (CLIENT_SSL not set)");
     assert_int_equal(play(STARTTLS_MYSQL, g, n - 3, &c), STARTTLS_NEED_MORE);
-    static const uint8_t err[] = { 0x17, 0, 0, 0, 0xff, 0x6a, 0x04, 'H', 'o', 's', 't', ' ', 'n', 'o', 't', ' ', 'a', 'l',
+    static const uint8_t err[] = { 0x18, 0, 0, 0, 0xff, 0x6a, 0x04, 'H', 'o', 's', 't', ' ', 'n', 'o', 't', ' ', 'a', 'l',
                                    'l', 'o', 'w', 'e', 'd', ' ', 't', 'o', ' ', 'x' };
     assert_int_equal(play(STARTTLS_MYSQL, err, sizeof err, &c), STARTTLS_ERROR);
     assert_string_equal(c.reason, "starttls mysql: server sent an error: \"Host not allowed to x\"");
