@@ -22,13 +22,13 @@ if [ -z "${IN_NETNS:-}" ]; then
 fi
 ip link set lo up
 RUNS=${1:-5}
-TOOLS=${TOOLS:-"tlsready sslscan nmap testssl"}
+TOOLS=${TOOLS:-"tlsready tlsready_certs sslscan nmap testssl"}   # tlsready_certs: --ciphers --certs
 TLSREADY=${TLSREADY:-$ROOT/tlsready}
 W=${W:-$(mktemp -d /tmp/bench-full.XXXXXX)}
 mkdir -p "$W"
 source "$HERE/servers.sh"
 trap 'stop_batch' EXIT
-start_batch || exit 1
+[ -n "${RESCORE:-}" ] || start_batch || exit 1
 mapfile -t NAMES < <(cut -f1 "$W/batch.tsv")
 mapfile -t PORTS < <(cut -f2 "$W/batch.tsv")
 mapfile -t WANTS < <(cut -f3 "$W/batch.tsv")
@@ -47,7 +47,7 @@ ossl_truth() {  # port spec(or "") accepted-mask
         openssl ciphers -stdname -s "${OFLAG[$i]}" "$spec" 2>/dev/null | awk '!/TLSv1.3/ {print $1}'
       else
         openssl ciphers -stdname -s "${OFLAG[$i]}" 2>/dev/null | awk '!/TLSv1.3/ {print $1}'
-      fi | sed "s/^/$port ${VNAMES[$i]} /"
+      fi | awk '!/ECDSA|_DSS_|PSK|SRP/' | sed "s/^/$port ${VNAMES[$i]} /"   # the certificate is RSA
     fi
     i=$((i + 1))
   done
@@ -66,11 +66,13 @@ gnutls_truth() {  # port priority accepted-mask
     i=$((i + 1))
   done
 }
-code2iana() {  # "PORT V CODE" -> "PORT V IANA" via the registry in tlsready's own table is circular; use gnutls/openssl names instead
+code2iana() {  # "PORT V CODE" -> "PORT V IANA", names from openssl (not from tlsready's own table)
   python3 -c '
 import sys, subprocess
 names = {}
-out = subprocess.run(["openssl", "ciphers", "-V", "-stdname", "ALL:COMPLEMENTOFALL:@SECLEVEL=0"], capture_output=True, text=True).stdout
+out = subprocess.run(["openssl", "ciphers", "-V", "-stdname", "-ciphersuites",
+                      "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256",
+                      "ALL:COMPLEMENTOFALL:@SECLEVEL=0"], capture_output=True, text=True).stdout
 for line in out.splitlines():
     f = line.split()
     if len(f) > 3 and f[0].startswith("0x"):
@@ -81,8 +83,9 @@ for line in sys.stdin:
     print(p, v, names.get(c, "0x" + c))
 '
 }
-: > "$W/truth"
+[ -n "${RESCORE:-}" ] || : > "$W/truth"
 for i in "${!NAMES[@]}"; do
+  [ -n "${RESCORE:-}" ] && break
   n=${NAMES[$i]} p=${PORTS[$i]} w=${WANTS[$i]}
   case $n in
     s_tls12|s_tls12-13|s_tls13) ossl_truth "$p" "" "$w" ;;
@@ -94,7 +97,7 @@ for i in "${!NAMES[@]}"; do
     nginx_*) ossl_truth "$p" 'HIGH:!aNULL:!MD5:!kDHE' "$w" ;;
   esac >> "$W/truth"
 done
-sort -u -o "$W/truth" "$W/truth"
+[ -n "${RESCORE:-}" ] || sort -u -o "$W/truth" "$W/truth"
 
 timed() {
   local p=$1 t0 t1; shift
@@ -109,13 +112,16 @@ median() { sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 vmap='{ m["SSLv3"]="ssl3"; m["TLSv1"]="tls1.0"; m["TLSv1.0"]="tls1.0"; m["TLSv1.1"]="tls1.1"; m["TLSv1.2"]="tls1.2"; m["TLSv1.3"]="tls1.3" }'
 
 # Each parser prints "PORT VERSION IANA" per suite the tool reported.
+parse_tlsready_certs() { parse_tlsready "$@"; }
 parse_tlsready() {
   jq -r '.port as $p | (.enumeration // {}) | to_entries[] | .key as $v | .value.suites[]? | "\($p) \($v) \(.iana // .code)"' "$1.out"
 }
-parse_sslscan() {
+parse_sslscan() {  # sslscan 2.0.7 prints OpenSSL names (--iana-names has no effect): map them
+  openssl ciphers -stdname 'ALL:COMPLEMENTOFALL:@SECLEVEL=0' | awk '{print $3, $1}' > "$1.names"
   awk "BEGIN $vmap"'
+       FNR == NR { iana[$1] = $2; next }
        /^Testing SSL server/ { port = $7 }
-       /^(Preferred|Accepted) / { print port, m[$2], $5 }' "$1.out"
+       /^(Preferred|Accepted) / { n = ($5 in iana) ? iana[$5] : $5; print port, m[$2], n }' "$1.names" "$1.out"
 }
 parse_nmap() {
   python3 - "$1.xml" <<'EOF'
@@ -132,9 +138,10 @@ for port in ET.parse(sys.argv[1]).getroot().iter("port"):
                     print(port.get("portid"), v, e.text.replace("TLS_AKE_WITH_", "TLS_"))
 EOF
 }
-parse_testssl() {
-  jq -r '.[] | select(.id | startswith("cipher-")) | "\(.port) \(.finding)"' "$1.json" 2>/dev/null |
-    awk "BEGIN $vmap"'{ print $1, m[$2], $NF }'
+parse_testssl() {  # ids: cipher-ssl3_x.., cipher-tls1_x.., cipher-tls1_1_x.., cipher-tls1_2_x.., cipher-tls1_3_x..
+  jq -r '.[] | select(.id | startswith("cipher-")) | "\(.port) \(.id) \(.finding)"' "$1.json" 2>/dev/null |
+    awk 'BEGIN { m["ssl3"]="ssl3"; m["tls1"]="tls1.0"; m["tls1_1"]="tls1.1"; m["tls1_2"]="tls1.2"; m["tls1_3"]="tls1.3" }
+         { v = substr($2, 8); sub(/_x[0-9a-fA-F]+$/, "", v); print $1, m[v], $NF }'
 }
 
 score() {  # prefix -> "found configured extra missing exact_servers"
@@ -154,6 +161,7 @@ run_tool() {
   for port in "${PORTS[@]}"; do t+=("127.0.0.1:$port"); done
   case $tool in
     tlsready) timed "$p" "$TLSREADY" scan --ciphers --json --no-progress --stats "${t[@]}" ;;
+    tlsready_certs) timed "$p" "$TLSREADY" scan --ciphers --certs --json --no-progress --stats "${t[@]}" ;;
     sslscan)
       printf '%s\n' "${t[@]}" > "$p.targets"
       timed "$p" sslscan --no-colour --iana-names --targets="$p.targets" ;;
@@ -166,13 +174,25 @@ run_tool() {
   echo "$p"
 }
 
+if [ -n "${RESCORE:-}" ]; then   # score the raw results already in $W again (after a parser fix)
+  for tool in $TOOLS; do
+    last=$(ls "$W/$tool".*.wall 2>/dev/null | sort -V | tail -1); last=${last%.wall}
+    [ -n "$last" ] || continue
+    wmed=$(cat "$W/$tool".*.wall | median)
+    read -r right total extra missing exact <<<"$(score "$tool" "$last")"
+    printf '| %s | %s | %s / %s | %s | %s | %s/%s | %s | %s | %.1f |\n' "$tool" "$(ls "$W/$tool".*.wall | wc -l)" "$right" "$total" \
+      "$extra" "$missing" "$exact" "$N" "$wmed" "$(cpu_of "$last")" "$(echo "$(rss_of "$last") / 1024" | bc -l)"
+  done
+  exit 0
+fi
+
 echo "# tlsready scan --ciphers full-enumeration benchmark: $N servers, $(wc -l < "$W/truth") configured (server, version, suite) triples, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores (shared)"
 echo
 echo "| tool | runs | suites found / configured | extra | missing | servers exact | wall (median) s | CPU s | peak RSS MB |"
 echo "|---|---|---|---|---|---|---|---|---|"
 declare -A BEST
 for tool in $TOOLS; do
-  case $tool in tlsready) n=$RUNS ;; sslscan) n=3 ;; *) n=1 ;; esac
+  case $tool in tlsready*) n=$RUNS ;; sslscan) n=3 ;; *) n=1 ;; esac
   walls=(); last=""
   for r in $(seq 1 "$n"); do last=$(run_tool "$tool" "$r"); walls+=("$(cat "$last.wall")"); done
   wmed=$(printf '%s\n' "${walls[@]}" | median)

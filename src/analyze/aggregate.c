@@ -433,6 +433,33 @@ static const char *single_value(const struct observation *o, enum agg_dim d)
     }
 }
 
+static void civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d);
+
+/* "YYYY-MM-DD" without printf: it runs for every observation. Returns 10, or 0 when unknown. */
+static size_t day_key(int64_t t, char *k)
+{
+    if (t == OBS_TIME_UNKNOWN)
+        return 0;
+    int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
+    int y;
+    unsigned m, d;
+    civil_from_days(days, &y, &m, &d);
+    if (y < 0 || y > 9999)
+        return 0;
+    k[0] = (char)('0' + y / 1000);
+    k[1] = (char)('0' + y / 100 % 10);
+    k[2] = (char)('0' + y / 10 % 10);
+    k[3] = (char)('0' + y % 10);
+    k[4] = '-';
+    k[5] = (char)('0' + m / 10);
+    k[6] = (char)('0' + m % 10);
+    k[7] = '-';
+    k[8] = (char)('0' + d / 10);
+    k[9] = (char)('0' + d % 10);
+    k[10] = 0;
+    return 10;
+}
+
 /* Builds the key of `d` for `o` into k (KEY_MAX + 16 bytes); returns its length. */
 static size_t build_key(const struct aggregate *a, enum agg_dim d, const struct observation *o, int cat, char *k)
 {
@@ -452,7 +479,7 @@ static size_t build_key(const struct aggregate *a, enum agg_dim d, const struct 
         k[n++] = AGG_KEY_SEP;
         return key_part(k, n, o->api_version);
     case AGG_DAY:
-        return agg_format_day(o->time, k, 16) ? 10 : 0;
+        return day_key(o->time, k);
     case AGG_CATEGORY:
         return cat >= 0 && a->cfg.category_names ? key_part(k, 0, a->cfg.category_names[cat]) : 0;
     default:

@@ -9,6 +9,8 @@
  */
 #include "analyze/profile.h"
 
+#include "probe/cert_fetch.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -131,6 +133,8 @@ static void deviation(struct scan_details *d, const char *fmt, ...)
     va_end(ap);
 }
 
+static void check_certificate(const struct profile_data *p, const struct endpoint_result *res, struct scan_details *d);
+
 static void versions_list(unsigned mask, char *dst, size_t cap)
 {
     size_t len = 0;
@@ -207,4 +211,36 @@ void profile_check(int id, const struct endpoint_result *res, struct scan_detail
             deviation(d, "group %s not in %s (X25519, prime256v1, secp384r1)", ng ? ng->name : "unknown", p->name);
         }
     }
+    check_certificate(p, res, d);
+}
+
+/* Is `item` one of the comma-separated names in `list`? */
+static int in_csv(const char *list, const char *item)
+{
+    size_t n = strlen(item);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncasecmp(p, item, n) == 0)
+            return 1;
+        p = e ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The leaf certificate against certificate_types, rsa_key_size, certificate_curves, certificate_signatures. */
+static void check_certificate(const struct profile_data *p, const struct endpoint_result *res, struct scan_details *d)
+{
+    if (res->cert.status != CERTS_OK || res->cert.n_chain == 0)
+        return;
+    const struct cert_brief *leaf = &res->cert.chain[0];
+    const char *type = strcmp(leaf->key_type, "EC") == 0 ? "ecdsa" : strcmp(leaf->key_type, "RSA") == 0 ? "rsa" : leaf->key_type;
+    if (!in_csv(p->cert_types, type))
+        deviation(d, "certificate key %s %d bits (%s wants %s)", leaf->key_type, leaf->key_bits, p->name, p->cert_types);
+    else if (strcmp(type, "rsa") == 0 && leaf->key_bits < p->rsa_min_bits)
+        deviation(d, "certificate key RSA %d bits (%s wants at least %d)", leaf->key_bits, p->name, p->rsa_min_bits);
+    else if (strcmp(type, "ecdsa") == 0 && !in_csv("prime256v1,secp384r1,P-256,P-384", leaf->key_curve))
+        deviation(d, "certificate curve %s (%s wants prime256v1 or secp384r1)", leaf->key_curve[0] ? leaf->key_curve : "unknown", p->name);
+    if (!in_csv(p->cert_signatures, leaf->sig_alg))
+        deviation(d, "certificate signature %s (%s wants %s)", leaf->sig_alg, p->name, p->cert_signatures);
 }

@@ -46,7 +46,7 @@
 #define ENUM_SIGALGS_MAX 48
 #define ENUM_REASON_LEN 96
 #define PROFILE_DEVIATIONS_MAX 32
-#define PROFILE_DEVIATION_LEN 144
+#define PROFILE_DEVIATION_LEN 192
 
 /* scan_options.deep / endpoint_result.deep: the profile rides in bits 8..11 */
 #define SCAN_DEEP_PROFILE_SHIFT 8

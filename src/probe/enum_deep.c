@@ -663,9 +663,14 @@ static void d_finish(void *state, struct endpoint_result *res)
     }
     if (res->deep & SCAN_DEEP_CHECKS)
         intolerance(&s->d, res);
+    res->details = &s->d;
+}
+
+void deep_after_certs(void *state, struct endpoint_result *res)
+{
+    struct deep_state *s = state;
     if (s->d.profile)
         profile_check(s->d.profile, res, &s->d);
-    res->details = &s->d;
 }
 
 const struct scan_strategy deep_strategy = {

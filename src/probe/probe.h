@@ -75,5 +75,8 @@ extern const struct scan_strategy versions_strategy;
 /* The deep scan (issue 4, probe/enum.h): versions first, then suites, groups,
  * signature algorithms and the legacy checks for each accepted version. */
 extern const struct scan_strategy deep_strategy;
+/* After the engine's certificate step (scan_options.certs): the --profile check,
+ * which needs the certificate; `state` is the deep strategy's. */
+void deep_after_certs(void *state, struct endpoint_result *res);
 
 #endif

@@ -83,6 +83,14 @@ struct endpoint {
     alignas(max_align_t) unsigned char state[]; /* the strategy's state */
 };
 
+/* A STARTTLS dialogue in progress: allocated only for probes that need one, so
+ * plain scans keep their small per-probe footprint. */
+struct preamble {
+    struct starttls st;
+    size_t len;               /* server bytes not consumed yet */
+    uint8_t in[8192];
+};
+
 struct probe {
     struct scan *sc;
     struct endpoint *ep;
@@ -95,11 +103,8 @@ struct probe {
     struct ev_timer timer;
     struct probe *free_next;
     struct probe_request req;
-    /* STARTTLS before the hello (res.starttls != 0): the dialogue and the server's unconsumed bytes */
-    struct starttls pre;
-    size_t pre_len;
+    struct preamble *pre;     /* STARTTLS before the hello (res.starttls != 0), else NULL */
     char pre_reason[96];
-    uint8_t pre_in[8192];
     uint8_t buf[PROBE_BUF];
 };
 
@@ -309,6 +314,8 @@ static void endpoint_finish(struct endpoint *ep)
                            sc->o->warn_days, &ep->res.cert);
         ev_now_update(sc->loop);
     }
+    if (sc->strat == &deep_strategy)
+        deep_after_certs(ep->state, &ep->res);   /* the profile sees the certificate too */
     scan_policy_apply(&ep->res, sc->o->min_version);
     ep->res.elapsed_ms = (ev_now(sc->loop) - ep->job->start) * 1000.0;
     struct job *job = ep->job;
@@ -568,6 +575,8 @@ static void probe_end(struct probe *p, int kind, int err, const struct server_re
     o.sys_errno = err;
     o.bytes_received = p->in_len;
     o.elapsed_ms = (ev_now(sc->loop) - p->start) * 1000.0;
+    free(p->pre);
+    p->pre = NULL;
     if (kind == OUTCOME_LOCAL_ERROR && p->pre_reason[0])
         snprintf(o.reason, sizeof o.reason, "%s", p->pre_reason);
     else if (kind == OUTCOME_LOCAL_ERROR)
@@ -637,58 +646,60 @@ static void probe_read(struct probe *p)
 /* Sends what the STARTTLS dialogue wants sent (a few hundred bytes at most: fits a fresh socket buffer). */
 static int preamble_send(struct probe *p)
 {
+    struct starttls *st = &p->pre->st;
     size_t off = 0;
-    while (off < p->pre.out_len) {
-        ssize_t w = send(p->fd, p->pre.out + off, p->pre.out_len - off, MSG_NOSIGNAL);
+    while (off < st->out_len) {
+        ssize_t w = send(p->fd, st->out + off, st->out_len - off, MSG_NOSIGNAL);
         if (w > 0) {
             off += (size_t)w;
             continue;
         }
         if (w < 0 && errno == EINTR)
             continue;
-        snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: send failed: %s", starttls_name(p->pre.proto),
+        snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: send failed: %s", starttls_name(p->pre->st.proto),
                  w < 0 ? strerror(errno) : "short write");
         probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
         return -1;
     }
-    p->pre.out_len = 0;
+    st->out_len = 0;
     return 0;
 }
 
 /* Reads the server's side of the STARTTLS dialogue. 1: ready for the hello, 0: wait, -1: probe ended. */
 static int preamble_read(struct probe *p)
 {
+    struct preamble *pr = p->pre;
     for (;;) {
-        if (p->pre_len == sizeof p->pre_in) {
-            snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: reply too long", starttls_name(p->pre.proto));
+        if (pr->len == sizeof pr->in) {
+            snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: reply too long", starttls_name(pr->st.proto));
             probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
             return -1;
         }
-        ssize_t n = read(p->fd, p->pre_in + p->pre_len, sizeof p->pre_in - p->pre_len);
+        ssize_t n = read(p->fd, pr->in + pr->len, sizeof pr->in - pr->len);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return 0;
         if (n <= 0) {
             snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: connection %s during the dialogue",
-                     starttls_name(p->pre.proto), n == 0 ? "closed" : "reset");
+                     starttls_name(pr->st.proto), n == 0 ? "closed" : "reset");
             probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
             return -1;
         }
-        p->pre_len += (size_t)n;
+        pr->len += (size_t)n;
         size_t used;
         int st;
         do { /* again while it makes progress: a server may send ahead of our commands */
-            st = starttls_feed(&p->pre, p->pre_in, p->pre_len, &used);
-            memmove(p->pre_in, p->pre_in + used, p->pre_len - used);
-            p->pre_len -= used;
-            if (p->pre.out_len && preamble_send(p) < 0)
+            st = starttls_feed(&pr->st, pr->in, pr->len, &used);
+            memmove(pr->in, pr->in + used, pr->len - used);
+            pr->len -= used;
+            if (pr->st.out_len && preamble_send(p) < 0)
                 return -1;
-        } while (st == STARTTLS_NEED_MORE && used && p->pre_len);
+        } while (st == STARTTLS_NEED_MORE && used && pr->len);
         if (st == STARTTLS_READY)
             return 1;
         if (st == STARTTLS_ERROR) {
-            snprintf(p->pre_reason, sizeof p->pre_reason, "%s", p->pre.reason);
+            snprintf(p->pre_reason, sizeof p->pre_reason, "%s", pr->st.reason);
             probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
             return -1;
         }
@@ -710,10 +721,10 @@ static void on_probe_io(struct ev_loop *loop, int fd, void *data, int mask)
         p->phase = PH_SENDING;
         /* the reply timeout starts once connected: connect and reply each get the full timeout */
         ev_timer_start(loop, &p->timer, p->sc->o->timeout_s);
-        if (p->pre.proto != STARTTLS_NONE) {
+        if (p->pre) {
             /* the STARTTLS dialogue shares the reply timeout */
             p->phase = PH_PREAMBLE;
-            if (p->pre.out_len && preamble_send(p) < 0)
+            if (p->pre->st.out_len && preamble_send(p) < 0)
                 return;
         }
     }
@@ -762,9 +773,8 @@ static void probe_start(struct scan *sc, struct endpoint *ep, struct probe *p)
     p->deferred_errno = 0;
     p->out_len = p->out_off = p->in_len = 0;
     p->start = ev_now(sc->loop);
-    starttls_init(&p->pre, ep->res.starttls, ep->res.sni ? ep->res.sni : ep->res.target->host);
-    p->pre_len = 0;
     p->pre_reason[0] = 0;
+    p->pre = NULL;
     ev_timer_init(&p->timer, on_probe_timer, p);
     sc->inflight++;
     ep->inflight++;
@@ -775,6 +785,17 @@ static void probe_start(struct scan *sc, struct endpoint *ep, struct probe *p)
             sc->stats->peak_in_flight = sc->inflight;
     }
     ep->res.probes++;
+    if (ep->res.starttls != STARTTLS_NONE) {
+        p->pre = malloc(sizeof *p->pre);
+        if (!p->pre) {
+            p->deferred_kind = OUTCOME_LOCAL_ERROR;
+            p->deferred_errno = ENOMEM;
+            ev_timer_start(sc->loop, &p->timer, 0);
+            return;
+        }
+        starttls_init(&p->pre->st, ep->res.starttls, ep->res.sni ? ep->res.sni : ep->res.target->host);
+        p->pre->len = 0;
+    }
 
     struct client_hello_config *cfg = &p->req.hello;
     cfg->sni = ep->res.sni;

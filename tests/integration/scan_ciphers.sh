@@ -128,6 +128,11 @@ expect_eq "profile intermediate, compliant server: no deviations" "$(jget "$J" '
 J=$(scan --profile mozilla-modern "127.0.0.1:$P_GOOD"); rc=$?
 expect_eq "profile modern, tls1.2 server: exit 1 with 'accepts tls1.2'" "$rc $(jq -r '.profile.deviations[0]' <<<"$J")" \
   "1 accepts tls1.2 (mozilla-modern allows tls1.3)"
+# with --certs the leaf counts too (the test certificate: RSA 2048, sha256WithRSAEncryption)
+J=$(scan --profile mozilla-modern --certs "127.0.0.1:$P_GOOD")
+expect_eq "profile modern --certs: the RSA leaf is a deviation" \
+  "$(jq -r '.profile.deviations[] | select(startswith("certificate"))' <<<"$J" | tr '\n' '|')" \
+  "certificate key RSA 2048 bits (mozilla-modern wants ecdsa)|certificate signature sha256WithRSAEncryption (mozilla-modern wants ecdsa-with-SHA256,ecdsa-with-SHA384,ecdsa-with-SHA512)|"
 timeout 10 "$TLSREADY" scan --profile mozilla-nonsense 127.0.0.1:1 >/dev/null 2>&1
 expect_eq "bad --profile: exit 2" "$?" "2"
 

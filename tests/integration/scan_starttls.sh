@@ -99,6 +99,25 @@ expect_eq "postgres N" "$(jq -r '.reasons["tls1.2"]' <<<"$out")" "starttls postg
 # without the dialogue, an SMTP server is not TLS
 out=$(scan smtp none)
 expect_eq "--starttls none on smtp: not TLS" "$(jq -r '.reasons["tls1.2"] | .[0:8]' <<<"$out") $(jq -r .starttls <<<"$out")" "not TLS: null"
+# chosen by port: well-known ports inside a private network namespace (its own 127.0.0.1)
+if timeout 5 unshare -n true 2>/dev/null; then
+  got=$(timeout 40 unshare -n bash -c '
+    ip link set lo up
+    pids=()
+    for pp in smtp:25 smtp:587 imap:143 pop3:110 ftp:21 ldap:389 postgres:5432 mysql:3306 xmpp:5222; do
+      python3 -W ignore "$1" "${pp%%:*}" "${pp##*:}" "$2" "$3" & pids+=($!)
+    done
+    for port in 25 587 143 110 21 389 5432 3306 5222; do
+      for i in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.05; done
+    done
+    "$4" scan --json --timeout 3 127.0.0.1:25 127.0.0.1:587 127.0.0.1:143 127.0.0.1:110 127.0.0.1:21 \
+      127.0.0.1:389 127.0.0.1:5432 127.0.0.1:3306 127.0.0.1:5222 | jq -r "[.starttls, .versions[\"tls1.3\"]] | join(\":\")"
+    kill "${pids[@]}"' _ "$SRV" "$CRT" "$KEY" "$TLSREADY" | tr '\n' ' ')
+  expect_eq "starttls chosen by port (unshare -n)" "$got" \
+    "smtp:accepted smtp:accepted imap:accepted pop3:accepted ftp:accepted ldap:accepted postgres:accepted mysql:accepted xmpp:accepted "
+else
+  ok "# SKIP unshare -n not permitted here: port-based choice covered by test_starttls"
+fi
 timeout 10 "$TLSREADY" scan --starttls gopher 127.0.0.1:1 >/dev/null 2>&1
 expect_eq "bad --starttls: exit 2" "$?" 2
 done_testing

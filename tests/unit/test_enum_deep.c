@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -182,6 +183,7 @@ static void run(const struct model *m, unsigned deep, int cap, struct endpoint_r
         assert_true(probes < 5000);
     }
     deep_strategy.finish(st, res);
+    deep_after_certs(st, res);
     scan_policy_apply(res, TLSV_TLS12);
     free(reqs);
     free(busy);
@@ -312,6 +314,30 @@ static void test_profile_table(void **state)
     assert_false(profile_allows_suite(PROFILE_INTERMEDIATE, 0x000A));
     assert_true(profile_allows_suite(PROFILE_MODERN, 0x1303));
     assert_false(profile_allows_suite(PROFILE_MODERN, 0xC02F));
+
+    /* the certificate: an RSA-1024 SHA-1 leaf against modern and intermediate */
+    struct endpoint_result res;
+    struct scan_details *d = calloc(1, sizeof *d);
+    memset(&res, 0, sizeof res);
+    res.status[TLSV_TLS13] = VS_ACCEPTED;
+    res.cert.status = CERTS_OK;
+    res.cert.n_chain = 1;
+    snprintf(res.cert.chain[0].key_type, sizeof res.cert.chain[0].key_type, "RSA");
+    res.cert.chain[0].key_bits = 1024;
+    snprintf(res.cert.chain[0].sig_alg, sizeof res.cert.chain[0].sig_alg, "sha1WithRSAEncryption");
+    profile_check(PROFILE_INTERMEDIATE, &res, d);
+    assert_int_equal(d->n_deviations, 2);
+    assert_string_equal(d->deviations[0], "certificate key RSA 1024 bits (mozilla-intermediate wants at least 2048)");
+    assert_string_equal(d->deviations[1], "certificate signature sha1WithRSAEncryption (mozilla-intermediate wants "
+                                          "sha256WithRSAEncryption,ecdsa-with-SHA256,ecdsa-with-SHA384,ecdsa-with-SHA512)");
+    res.cert.chain[0].key_bits = 2048;
+    snprintf(res.cert.chain[0].sig_alg, sizeof res.cert.chain[0].sig_alg, "sha256WithRSAEncryption");
+    profile_check(PROFILE_INTERMEDIATE, &res, d);
+    assert_int_equal(d->n_deviations, 0);
+    profile_check(PROFILE_MODERN, &res, d);
+    assert_int_equal(d->n_deviations, 2);
+    assert_string_equal(d->deviations[0], "certificate key RSA 2048 bits (mozilla-modern wants ecdsa)");
+    free(d);
 }
 
 int main(void)
