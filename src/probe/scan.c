@@ -599,7 +599,12 @@ static void on_probe_timer(struct ev_loop *loop, void *data)
     struct probe *p = data;
     if (p->deferred_kind >= 0)
         probe_end(p, p->deferred_kind, p->deferred_errno, NULL);
-    else
+    else if (p->phase == PH_PREAMBLE && p->pre && p->pre->st.total + p->pre->len > 0) {
+        /* the server spoke, then stalled mid-dialogue: say where (a silent one stays a timeout) */
+        snprintf(p->pre_reason, sizeof p->pre_reason, "starttls %s: timeout during the dialogue",
+                 starttls_name(p->pre->st.proto));
+        probe_end(p, OUTCOME_LOCAL_ERROR, 0, NULL);
+    } else
         probe_end(p, p->phase == PH_CONNECTING ? OUTCOME_CONNECT_TIMEOUT : OUTCOME_READ_TIMEOUT, 0, NULL);
 }
 

@@ -25,6 +25,7 @@ for p in smtp imap pop3 ftp ldap mysql xmpp; do start "$p" "$p" --min tls1.2 --m
 start smtp_legacy smtp --min tls1.0 --max tls1.2
 start smtp_refuse smtp --refuse
 start smtp_unoffered smtp --unoffered
+start smtp_stall smtp --stall
 start imap_refuse imap --refuse
 start ldap_refuse ldap --refuse
 start mysql_refuse mysql --refuse
@@ -86,6 +87,8 @@ expect_eq "smtp 454: reason" "$(jq -r '.reasons["tls1.2"]' <<<"$out")" \
 expect_eq "smtp 454: verdict unreachable, exit 3" "$(jq -r .verdict <<<"$out") $rc" "unreachable 3"
 out=$(scan smtp_unoffered smtp)
 expect_eq "smtp without STARTTLS in EHLO" "$(jq -r '.reasons["tls1.3"]' <<<"$out")" 'starttls smtp: server does not offer STARTTLS'
+out=$(timeout 30 "$TLSREADY" scan --json --timeout 0.5 --starttls smtp "127.0.0.1:${PORT[smtp_stall]}")
+expect_eq "smtp greeting then silence" "$(jq -r '.reasons["tls1.2"]' <<<"$out")" 'starttls smtp: timeout during the dialogue'
 out=$(scan imap_refuse imap)
 expect_eq "imap NO" "$(jq -r '.reasons["tls1.2"]' <<<"$out")" 'starttls imap: STARTTLS refused: "a NO STARTTLS not available"'
 out=$(scan ldap_refuse ldap)

@@ -5,7 +5,7 @@ then wraps the socket with Python's ssl module (OpenSSL) limited to a
 version range, completes the handshake and closes.
 
   starttls_server.py PROTO PORT CERT KEY [--min tls1.2] [--max tls1.3] [--refuse]
-                    [--unoffered] [--require-sni]
+                    [--unoffered] [--stall] [--require-sni]
 
 PROTO "tls" is plain TLS (no preamble): with --require-sni it answers a
 ClientHello without server_name with the alert unrecognized_name.
@@ -35,6 +35,10 @@ def read_line(f):
 def smtp(c, f, refuse):
     c.sendall(b"220-mail.test ESMTP test server\r\n220 mail.test ready\r\n")
     line = read_line(f)
+    if refuse == "stall":  # greets, then never answers
+        while c.recv(4096):
+            pass
+        return False
     if not line.upper().startswith(b"EHLO"):
         c.sendall(b"500 expected EHLO\r\n")
         return False
@@ -187,6 +191,8 @@ def main():
             need_sni = True; i += 1
         elif a[i] == "--refuse":
             refuse = "yes"; i += 1
+        elif a[i] == "--stall":
+            refuse = "stall"; i += 1
         elif a[i] == "--unoffered":
             refuse = "unoffered"; i += 1
         else:
