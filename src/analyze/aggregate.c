@@ -492,18 +492,26 @@ static size_t build_key(const struct aggregate *a, enum agg_dim d, const struct 
 static void contribution_of(const struct aggregate *a, const struct observation *o, struct contribution *cp);
 static int add_pairs(struct aggregate *a, const struct contribution *c, const uint32_t *idx);
 
+/* The key-building buffer, allocated on the first add. */
+static int ensure_scratch(struct aggregate *a)
+{
+    if (a->scratch)
+        return 0;
+    a->scratch_cap = KEY_MAX + 16;
+    a->scratch = malloc(a->scratch_cap);
+    if (!a->scratch) {
+        a->failed = 1;
+        return -1;
+    }
+    return 0;
+}
+
 int aggregate_add(struct aggregate *a, const struct observation *o)
 {
     if (a->failed)
         return -1;
-    if (!a->scratch) {
-        a->scratch_cap = KEY_MAX + 16;
-        a->scratch = malloc(a->scratch_cap);
-        if (!a->scratch) {
-            a->failed = 1;
-            return -1;
-        }
-    }
+    if (ensure_scratch(a) != 0)
+        return -1;
     struct contribution c;
     contribution_of(a, o, &c);
     row_add(&a->totals, &c);
@@ -1066,14 +1074,8 @@ int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n
         return -1;
     if (n == 0)
         return 0;
-    if (!a->scratch) {
-        a->scratch_cap = KEY_MAX + 16;
-        a->scratch = malloc(a->scratch_cap);
-        if (!a->scratch) {
-            a->failed = 1;
-            return -1;
-        }
-    }
+    if (ensure_scratch(a) != 0)
+        return -1;
     struct contribution c;
     contribution_of(a, o, &c);
     row_add_n(&a->totals, &c, n, last_time);

@@ -441,6 +441,27 @@ static int endpoint_rank(const struct audit_endpoint *e)
     return e->verdict == VERDICT_FAIL ? 0 : e->verdict == VERDICT_UNREACHABLE ? 1 : e->verdict < 0 ? 2 : 3;
 }
 
+/* Certificates for the expiry chart: insertion sort by days left (a report has few endpoints). */
+static int cert_view(struct readiness *rd, const struct audit_inputs *in)
+{
+    for (size_t i = 0; i < in->n_endpoints; i++) {
+        const struct audit_endpoint *e = &in->endpoints[i];
+        if (!e->has_cert)
+            continue;
+        if (!rd->cert_order && !(rd->cert_order = calloc(in->n_endpoints, sizeof *rd->cert_order)))
+            return -1;
+        size_t k = rd->n_certs++;
+        while (k > 0 && in->endpoints[rd->cert_order[k - 1]].cert_days_left > e->cert_days_left) {
+            rd->cert_order[k] = rd->cert_order[k - 1];
+            k--;
+        }
+        rd->cert_order[k] = i;
+        if (e->cert_days_left < in->warn_days)
+            rd->certs_expiring++;
+    }
+    return 0;
+}
+
 static int source_view(struct source_view *v, struct aggregate *agg, enum agg_dim dim)
 {
     v->rows = NULL;
@@ -476,6 +497,8 @@ static int readiness_views(struct readiness *rd, const struct audit_inputs *in)
                 return -1;
             v->endpoints[v->n_endpoints++] = i;
         }
+    if (cert_view(rd, in) != 0)
+        return -1;
     source_view(&rd->logs_clients, in->logs, AGG_CLIENT_IP);
     source_view(&rd->logs_agents, in->logs, AGG_USER_AGENT);
     source_view(&rd->pcap_clients, in->pcap, AGG_CLIENT_IP);
@@ -491,6 +514,9 @@ static void readiness_views_free(struct readiness *rd)
         free(rd->view[a].endpoints);
         memset(&rd->view[a], 0, sizeof rd->view[a]);
     }
+    free(rd->cert_order);
+    rd->cert_order = NULL;
+    rd->n_certs = 0;
     free(rd->logs_clients.rows);
     free(rd->logs_agents.rows);
     free(rd->pcap_clients.rows);

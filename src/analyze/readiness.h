@@ -34,6 +34,10 @@ struct audit_endpoint {
     int verdict;             /* enum scan_verdict, or -1 when not scanned */
     char note[200];          /* policy note, e.g. "accepts only tls1.0" */
     int preferred;           /* enum tls_version or TLSV_NONE */
+    int has_cert;            /* a certificate chain was fetched and checked */
+    long cert_days_left;     /* of the leaf; negative once expired */
+    char cert_subject[128];
+    char cert_flags[200];    /* "expired, self-signed, ..." ("" = none) */
 };
 
 struct audit_inputs {
@@ -52,6 +56,7 @@ struct audit_inputs {
     size_t n_endpoints;
     size_t dynamic_endpoints;    /* callouts whose URL is only known at run time */
     int scanned;                 /* endpoints were probed */
+    int warn_days;               /* certificate expiry warning window */
 };
 
 struct area_summary {
@@ -121,6 +126,8 @@ struct readiness {
     struct check_item items[READINESS_MAX_ITEMS];
     int n_items;
     struct area_view view[AREA_COUNT];
+    size_t *cert_order;      /* endpoints with a certificate, fewest days left first */
+    size_t n_certs, certs_expiring; /* certs_expiring: expired or within the warning window */
     struct source_view logs_clients, logs_agents, pcap_clients, pcap_fingerprints;
 };
 

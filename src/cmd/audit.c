@@ -57,6 +57,9 @@ static const char usage_text[] =
     "  --resolve HOST:PORT:ADDRESS  scan HOST:PORT at ADDRESS (repeatable)\n"
     "  --timeout SECONDS     per connection (default 5)\n"
     "  --concurrency N       connections in flight (default 100)\n"
+    "  --no-certs            do not fetch and check the endpoints' certificates\n"
+    "  --ca-file FILE        trust anchors for the certificate check (default: the system store)\n"
+    "  --warn-days N         certificates expiring within N days are flagged (default 30)\n"
     "\n"
     "output:\n"
     "  -o, --output FILE     the HTML report (default tlsready-report.html)\n"
@@ -122,7 +125,8 @@ static int parse_date(const char *s, int64_t *out)
 }
 
 enum { O_LOGINS = 1000, O_USERS, O_RULES, O_LOGS, O_LOGS_FORMAT, O_PCAP, O_METADATA, O_TARGETS, O_REHEARSAL, O_MIN,
-       O_CUTOVER, O_RECENT, O_NO_SCAN, O_RESOLVE, O_TIMEOUT, O_CONC, O_JSON, O_MD, O_QUIET };
+       O_CUTOVER, O_RECENT, O_NO_SCAN, O_RESOLVE, O_TIMEOUT, O_CONC, O_JSON, O_MD, O_QUIET, O_NO_CERTS,
+       O_CA_FILE, O_WARN_DAYS };
 
 static int parse_args(int argc, char **argv, struct audit_opts *o)
 {
@@ -137,6 +141,8 @@ static int parse_args(int argc, char **argv, struct audit_opts *o)
         { "timeout", required_argument, 0, O_TIMEOUT },   { "concurrency", required_argument, 0, O_CONC },
         { "output", required_argument, 0, 'o' },          { "json", required_argument, 0, O_JSON },
         { "markdown", required_argument, 0, O_MD },       { "quiet", no_argument, 0, O_QUIET },
+        { "no-certs", no_argument, 0, O_NO_CERTS },       { "ca-file", required_argument, 0, O_CA_FILE },
+        { "warn-days", required_argument, 0, O_WARN_DAYS },
         { "help", no_argument, 0, 'h' },                  { 0, 0, 0, 0 },
     };
     struct file_list *current = NULL; /* a source option takes the file names that follow it */
@@ -175,6 +181,13 @@ static int parse_args(int argc, char **argv, struct audit_opts *o)
                 return usage_error("--recent-days: expected 1 to 3650, got", optarg);
             break;
         case O_NO_SCAN: o->no_scan = 1; break;
+        case O_NO_CERTS: o->scan.certs = 0; break;
+        case O_CA_FILE: o->scan.ca_file = optarg; break;
+        case O_WARN_DAYS:
+            o->scan.warn_days = atoi(optarg);
+            if (o->scan.warn_days < 0 || o->scan.warn_days > 3650)
+                return usage_error("--warn-days: expected 0 to 3650, got", optarg);
+            break;
         case O_RESOLVE: {
             struct resolve_override *nr = realloc(o->resolves, (o->n_resolves + 1) * sizeof *nr);
             struct tr_error err;
@@ -461,6 +474,21 @@ static void on_scan_result(const struct endpoint_result *res, void *ctx)
         e->status[v] = res->status[v];
     e->verdict = res->verdict;
     e->preferred = res->preferred;
+    if (res->cert.status == CERTS_OK && res->cert.n_chain > 0) {
+        e->has_cert = 1;
+        e->cert_days_left = res->cert.days_left;
+        snprintf(e->cert_subject, sizeof e->cert_subject, "%s", res->cert.chain[0].subject);
+        size_t used = 0;
+        for (unsigned f = 1; f && used + 2 < sizeof e->cert_flags; f <<= 1) {
+            const char *flag = (res->cert.flags & f) ? cert_flag_name(f) : NULL;
+            if (!flag)
+                continue;
+            int w = snprintf(e->cert_flags + used, sizeof e->cert_flags - used, "%s%s", used ? ", " : "", flag);
+            if (w < 0 || (size_t)w >= sizeof e->cert_flags - used)
+                break;
+            used += (size_t)w;
+        }
+    }
     if (res->n_notes)
         snprintf(e->note, sizeof e->note, "%s", res->notes[0]);
     else if (res->verdict == VERDICT_UNREACHABLE)
@@ -540,6 +568,7 @@ int cmd_audit(int argc, char **argv)
     struct audit_opts o;
     memset(&o, 0, sizeof o);
     scan_options_init(&o.scan);
+    o.scan.certs = 1; /* the report charts certificate expiry; --no-certs turns it off */
     o.min_version = TLSV_TLS12;
     o.cutover = OBS_TIME_UNKNOWN;
     o.recent_days = 30;
@@ -556,6 +585,7 @@ int cmd_audit(int argc, char **argv)
     in.cutover = o.cutover;
     in.now = (int64_t)time(NULL);
     in.recent_days = o.recent_days;
+    in.warn_days = o.scan.warn_days;
     struct tr_error err = { "" };
     struct md_org org;
     struct md_result res;

@@ -531,6 +531,9 @@ static void hear_sigalg(struct deep_state *s, struct task *t, const struct probe
                                           : r->have_server_key_exchange && r->ske.sig_scheme == code;
         if (ok && ve->n_sigalgs < ENUM_SIGALGS_MAX)
             ve->sigalgs[ve->n_sigalgs++] = code;
+        /* a HelloRetryRequest (no x25519 at the server) comes before any signature: undecided */
+        if (r->status == REPLY_HELLO_RETRY)
+            ve->sigalgs_state = ENUM_PARTIAL;
     } else if (st != VS_REFUSED) {
         ve->sigalgs_state = ENUM_PARTIAL;
     }

@@ -174,7 +174,21 @@ static void charts(struct tr_buf *o, const struct readiness *rd, const struct au
         p_empty(o, in->n_endpoints ? "endpoints were not scanned (use --scan)" : "no endpoints");
     }
     tr_buf_puts(o, "<h3>Certificate expiry</h3>\n");
-    p_empty(o, "certificate details are not collected by this version of the scanner (see the in-depth scan issue)");
+    if (rd->n_certs) {
+        const char **names = calloc(rd->n_certs, sizeof *names);
+        long *days = calloc(rd->n_certs, sizeof *days);
+        for (size_t i = 0; names && days && i < rd->n_certs; i++) {
+            names[i] = in->endpoints[rd->cert_order[i]].name;
+            days[i] = in->endpoints[rd->cert_order[i]].cert_days_left;
+        }
+        if (names && days)
+            svg_days_bars(o, "Days until each endpoint's certificate expires", names, days, rd->n_certs,
+                          in->warn_days);
+        free(names);
+        free(days);
+    } else {
+        p_empty(o, in->scanned ? "no certificate could be fetched" : "endpoints were not scanned");
+    }
     tr_buf_puts(o, "</section>\n");
 }
 
@@ -223,12 +237,13 @@ static void clients_table(struct tr_buf *o, const struct audit_inputs *in, const
 
 static void endpoints_table(struct tr_buf *o, const struct audit_inputs *in, const struct area_view *v, const char *id)
 {
-    const char *h[4 + TLSV_COUNT + 2] = { "Endpoint", "Owner", "Found in", "Verdict" };
+    const char *h[4 + TLSV_COUNT + 3] = { "Endpoint", "Owner", "Found in", "Verdict" };
     for (int k = 0; k < TLSV_COUNT; k++)
         h[4 + k] = tls_version_name(k);
     h[4 + TLSV_COUNT] = "Preferred";
     h[5 + TLSV_COUNT] = "Note";
-    html_table_begin(o, id, h, 6 + TLSV_COUNT, 1);
+    h[6 + TLSV_COUNT] = "Certificate";
+    html_table_begin(o, id, h, 7 + TLSV_COUNT, 1);
     for (size_t i = 0; i < v->n_endpoints; i++) {
         const struct audit_endpoint *e = &in->endpoints[v->endpoints[i]];
         tr_buf_puts(o, "<tr>");
@@ -243,6 +258,14 @@ static void endpoints_table(struct tr_buf *o, const struct audit_inputs *in, con
         }
         html_td(o, e->preferred >= 0 ? tls_version_name(e->preferred) : "", NULL);
         html_td(o, e->note, NULL);
+        if (e->has_cert) {
+            char c[400];
+            snprintf(c, sizeof c, "%s; %ld days left%s%s", e->cert_subject, e->cert_days_left,
+                     e->cert_flags[0] ? "; " : "", e->cert_flags);
+            html_td(o, c, e->cert_days_left < in->warn_days ? "below" : NULL);
+        } else {
+            html_td(o, "", NULL);
+        }
         tr_buf_puts(o, "</tr>\n");
     }
     html_table_end(o);

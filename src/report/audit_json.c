@@ -52,6 +52,19 @@ static void endpoint_obj(struct json_writer *w, const struct audit_endpoint *e)
     json_string(w, e->verdict >= 0 ? scan_verdict_name(e->verdict) : NULL);
     json_key(w, "note");
     json_string(w, e->note[0] ? e->note : NULL);
+    json_key(w, "certificate");
+    if (e->has_cert) {
+        json_object_begin(w);
+        json_key(w, "subject");
+        json_string(w, e->cert_subject);
+        json_key(w, "days_left");
+        json_int(w, e->cert_days_left);
+        json_key(w, "flags");
+        json_string(w, e->cert_flags);
+        json_object_end(w);
+    } else {
+        json_null(w);
+    }
     json_object_end(w);
 }
 
@@ -225,6 +238,10 @@ void audit_write_json(struct tr_buf *out, const struct readiness *rd, const stru
     json_uint(&w, rd->endpoints_unreachable);
     json_key(&w, "dynamic_endpoints");
     json_uint(&w, in->dynamic_endpoints);
+    json_key(&w, "certificates");
+    json_uint(&w, rd->n_certs);
+    json_key(&w, "certificates_expiring");
+    json_uint(&w, rd->certs_expiring);
     json_object_end(&w);
 
     json_key(&w, "sources");

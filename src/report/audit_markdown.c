@@ -78,9 +78,9 @@ static void area(struct tr_buf *o, const struct readiness *rd, const struct audi
         }
     }
     if (v->n_endpoints) {
-        static const char *const h[] = { "Endpoint", "Owner", "Verdict", "Accepts", "Note" };
+        static const char *const h[] = { "Endpoint", "Owner", "Verdict", "Accepts", "Note", "Certificate days left" };
         tr_buf_puts(o, "\n");
-        header(o, h, 5);
+        header(o, h, 6);
         for (size_t i = 0; i < v->n_endpoints; i++) {
             const struct audit_endpoint *e = &in->endpoints[v->endpoints[i]];
             char acc[64] = "";
@@ -95,6 +95,10 @@ static void area(struct tr_buf *o, const struct readiness *rd, const struct audi
             cell(o, e->verdict >= 0 ? scan_verdict_name(e->verdict) : "not scanned");
             cell(o, acc);
             cell(o, e->note);
+            if (e->has_cert)
+                tr_buf_printf(o, " %ld |", e->cert_days_left);
+            else
+                cell(o, "");
             tr_buf_puts(o, "\n");
         }
     }

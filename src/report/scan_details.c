@@ -274,6 +274,8 @@ void scan_text_details(struct tr_buf *out, const struct endpoint_result *r, int 
                 tr_buf_printf(out, " %s", sigalg_name(ve->sigalgs[i], tmp, sizeof tmp));
             if (!ve->n_sigalgs)
                 tr_buf_puts(out, " none");
+            if (ve->sigalgs_state == ENUM_PARTIAL)
+                tr_buf_puts(out, " (PARTIAL: some probes undecided)");
             tr_buf_puts(out, "\n");
         }
     }

@@ -95,6 +95,16 @@ expect_eq "vendors: package endpoint fails" \
   "$(area vendors '["endpoints"][0]["endpoint"]') $(area vendors '["endpoints"][0]["owner"]') $(area vendors '["endpoints"][0]["verdict"]')" \
   "vendor.example.test:$P3 acme fail"
 expect_eq "json: endpoints failing" "$(j 'd["summary"]["endpoints_fail"]')" "2"
+# certificates: every server uses lib.sh's self-signed 30-day localhost certificate
+expect_eq "json: certificates fetched" "$(j 'd["summary"]["certificates"]')" "3"
+cert_days=$(area integrations '["endpoints"][0]["certificate"]["days_left"]')
+end=$(date -u -d "$(openssl x509 -in "$TEST_TMP/localhost.crt" -noout -enddate | cut -d= -f2)" +%s)
+want=$(( (end - $(date +%s)) / 86400 ))
+# whole days rounded down; the audit ran a moment before this line, so it may be one more
+check "certificate days left = openssl x509 -enddate ($cert_days vs $want)" \
+  bash -c "[ '$cert_days' = '$want' ] || [ '$cert_days' = '$((want + 1))' ]"
+expect_eq "certificate flags" "$(area integrations '["endpoints"][0]["certificate"]["flags"]')" \
+  "self_signed, untrusted, name_mismatch"
 expect_eq "checklist statuses" "$(j '" ".join(i["status"] for i in d["checklist"])')" \
   "done todo todo todo todo not evaluated not evaluated"
 
@@ -131,6 +141,7 @@ PY
   check "dom: sections present" bash -c "for s in summary checklist charts area-access area-tools area-integrations area-vendors; do grep -q \"id=\\\"\$s\\\"\" dom.html || exit 1; done"
   check "dom: vendor endpoint in area 4" bash -c "python3 -c \"import re,sys; s=open('dom.html').read(); a=s[s.index('id=\\\"area-vendors\\\"'):]; sys.exit(0 if 'vendor.example.test:$P3' in a else 1)\""
   check "dom: version matrix drawn" grep -q 'Versions each endpoint accepts' dom.html
+  check "dom: certificate expiry chart drawn" grep -q "Days until each endpoint's certificate expires" dom.html
 else
   not_ok "chromium is not installed (scripts/deps.sh test group installs it)"
 fi

@@ -106,6 +106,26 @@ for m in "${MODES[@]}"; do
   else not_ok "$m: decided in ${el:-?} ms (bound ${BOUND[$m]} ms), process $(cat "$p.wall")s (bound ${WALL}s)"; fi
 done
 
+# --ciphers (suite enumeration: offer, remove the chosen suite, offer again)
+# against the modes that could make it loop or stall: it must end, within
+# bounds, with the same version answers as the plain scan
+CM=(valid valid-fragmented cipher-not-offered suite-version-mismatch hrr-loop slow-drip empty-records)
+cscans=()
+for m in "${CM[@]}"; do
+  [ -n "${PORT[$m]}" ] || continue
+  measure "$TEST_TMP/ciphers.$m" 60 "$TLSREADY" scan --ciphers --json --timeout "$T" "127.0.0.1:${PORT[$m]}" &
+  cscans+=($!)
+done
+wait "${cscans[@]}"
+for m in "${CM[@]}"; do
+  p="$TEST_TMP/ciphers.$m"
+  if not_killed "$p" && san_clean "$p" && wall_below "$p" 30; then
+    ok "$m --ciphers: ends in $(cat "$p.wall")s, no crash, sanitizers clean"
+  else not_ok "$m --ciphers: ends within 30 s, no crash, sanitizers clean"; show "$p"; fi
+  expect_eq "$m --ciphers: same versions as the plain scan" \
+    "$(jq -c .versions "$p.out" 2>/dev/null)" "$(jq -c .versions "$TEST_TMP/scan.$m.out" 2>/dev/null)"
+done
+
 # the control says what the server says, and picks TLS 1.2 when offered everything
 expect_eq "valid: preferred is tls1.2" "$(jq -r .preferred "$TEST_TMP/scan.valid.out" 2>/dev/null)" "tls1.2"
 expect_eq "valid: verdict ok" "$(jq -r .verdict "$TEST_TMP/scan.valid.out" 2>/dev/null)" "ok"

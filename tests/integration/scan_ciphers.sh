@@ -117,6 +117,70 @@ J=$(scan --sigalgs "127.0.0.1:$P_SIG")
 expect_eq "s_server -sigalgs: tls1.2" "$(jget "$J" '.enumeration["tls1.2"].sigalgs | join(" ")')" "rsa_pkcs1_sha256 rsa_pss_rsae_sha384"
 expect_eq "s_server -sigalgs: tls1.3 (no PKCS#1 in 1.3)" "$(jget "$J" '.enumeration["tls1.3"].sigalgs | join(" ")')" "rsa_pss_rsae_sha384"
 
+# a tls1.3 server without x25519 answers the x25519 key share with HelloRetryRequest: said, not guessed
+P_P256=$(distinct_port)
+s_server "$P_P256" -tls1_3 -groups P-256
+wait_port "$P_P256" 10
+J=$(scan --sigalgs --groups "127.0.0.1:$P_P256")
+expect_eq "s_server -groups P-256: tls1.3 groups via HelloRetryRequest" "$(jget "$J" '.enumeration["tls1.3"].groups | join(" ")')" "secp256r1"
+expect_eq "s_server -groups P-256: sigalgs partial (HRR before any signature)" "$(jget "$J" '.enumeration["tls1.3"].sigalgs_state')" "partial"
+
+# --- hybrid post-quantum groups: no local TLS library speaks them, so a scripted TLS 1.3
+# server (preference X25519MLKEM768, X25519Kyber768Draft00, x25519) answers each hello with
+# the HelloRetryRequest or ServerHello a real one sends; tlsready's bytes go through the
+# real engine and parser. It never needs to compute a hybrid share.
+P_PQ=$(distinct_port)
+bg python3 -c '
+import os, socket, struct, sys
+HRR = bytes.fromhex("CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C")
+PREF = [0x11EC, 0x6399, 0x001D]
+SUITES = [0x1301, 0x1302]
+def alert(d): return bytes([21, 3, 3, 0, 2, 2, d])
+def reply(ch):
+    if len(ch) < 9 or ch[0] != 22 or ch[5] != 1: return alert(50)
+    b = ch[9:]; o = 34; sid = b[o + 1:o + 1 + b[o]]; o += 1 + b[o]
+    n = struct.unpack(">H", b[o:o + 2])[0]; suites = [struct.unpack(">H", b[o + 2 + i:o + 4 + i])[0] for i in range(0, n, 2)]; o += 2 + n
+    o += 1 + b[o]; end = o + 2 + struct.unpack(">H", b[o:o + 2])[0]; o += 2
+    groups, versions, shares = [], [], []
+    while o + 4 <= end:
+        t, l = struct.unpack(">HH", b[o:o + 4]); d = b[o + 4:o + 4 + l]; o += 4 + l
+        if t == 10: groups = [struct.unpack(">H", d[2 + i:4 + i])[0] for i in range(0, len(d) - 2, 2)]
+        if t == 43: versions = [struct.unpack(">H", d[1 + i:3 + i])[0] for i in range(0, len(d) - 1, 2)]
+        if t == 51:
+            k = 2
+            while k + 4 <= len(d):
+                g, kl = struct.unpack(">HH", d[k:k + 4]); shares.append(g); k += 4 + kl
+    if 0x0304 not in versions: return alert(70)
+    cs = [c for c in suites if c in SUITES]; gs = [g for g in PREF if g in groups]
+    if not cs or not gs: return alert(40)
+    g = gs[0]
+    if g in shares: rnd, ks = os.urandom(32), struct.pack(">HH", g, 32) + os.urandom(32)
+    else: rnd, ks = HRR, struct.pack(">H", g)
+    ext = struct.pack(">HHH", 43, 2, 0x0304) + struct.pack(">HH", 51, len(ks)) + ks
+    body = b"\x03\x03" + rnd + bytes([len(sid)]) + sid + struct.pack(">HB", cs[0], 0) + struct.pack(">H", len(ext)) + ext
+    hs = b"\x02" + struct.pack(">I", len(body))[1:] + body
+    return b"\x16\x03\x03" + struct.pack(">H", len(hs)) + hs
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+while True:
+    c, _ = s.accept(); c.settimeout(2)
+    try:
+        data = b""
+        while len(data) < 5 or len(data) < 5 + struct.unpack(">H", data[3:5])[0]:
+            chunk = c.recv(65536)
+            if not chunk: break
+            data += chunk
+        c.sendall(reply(data))
+    except Exception: pass
+    c.close()
+' "$P_PQ"
+wait_port "$P_PQ" 10
+J=$(scan --ciphers "127.0.0.1:$P_PQ")
+expect_eq "scripted PQ server: groups in its order (hybrids by HelloRetryRequest)" \
+  "$(jget "$J" '.enumeration["tls1.3"].groups | join(" ")')" "X25519MLKEM768 X25519Kyber768Draft00 x25519"
+expect_eq "scripted PQ server: pq_groups" "$(jget "$J" '.enumeration["tls1.3"].pq_groups | join(" ")')" "X25519MLKEM768 X25519Kyber768Draft00"
+expect_eq "scripted PQ server: tls1.3 suites" "$(found "$J" tls1.3)" "TLS_AES_128_GCM_SHA256 TLS_AES_256_GCM_SHA384 "
+
 # --- profiles: deviations are findings (exit 1), compliance is exit 0 ---
 J=$(scan --profile mozilla-intermediate "127.0.0.1:$P_LEG"); rc=$?
 expect_eq "profile intermediate, legacy server: exit 1" "$rc" "1"
@@ -147,8 +211,8 @@ T=$(timeout 60 "$TLSREADY" scan --no-progress --no-color --ciphers "127.0.0.1:$P
 expect_eq "text: section header and order line" "$(grep -E '^== |^  tls1.2:' <<<"$T" | tr '\n' '|')" \
   "== 127.0.0.1:$P_PREF (127.0.0.1)  verdict ok|  tls1.2: 3 suites, server order|"
 
-# --- GnuTLS: suites the local OpenSSL cannot speak (3DES), in a private network namespace ---
-GPRIO='NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1:-CIPHER-ALL:+3DES-CBC:+AES-128-GCM:+AES-256-CBC:-KX-ALL:+ECDHE-RSA:+RSA:-MAC-ALL:+SHA1:+AEAD'
+# --- GnuTLS: suites the local OpenSSL cannot speak (3DES, RC4), in a private network namespace ---
+GPRIO='NORMAL:-VERS-ALL:+VERS-TLS1.2:+VERS-TLS1.1:-CIPHER-ALL:+3DES-CBC:+ARCFOUR-128:+AES-128-GCM:+AES-256-CBC:-KX-ALL:+ECDHE-RSA:+RSA:-MAC-ALL:+SHA1:+MD5:+AEAD'
 if command -v gnutls-serv >/dev/null && unshare -n true 2>/dev/null; then
   want=$(gnutls-cli -l --priority "$GPRIO" | awk '/^TLS_/ {gsub(",","",$2); printf "0x%s%s\n", toupper(substr($2,3)), toupper(substr($3,3))}' | sort | tr '\n' ' ')
   got=$(TR="$TLSREADY" CRT="$TEST_TMP/localhost.crt" KEY="$TEST_TMP/localhost.key" PRIO="$GPRIO" \
@@ -164,6 +228,9 @@ if command -v gnutls-serv >/dev/null && unshare -n true 2>/dev/null; then
   expect_eq "gnutls-serv: 3DES found and flagged weak (Sweet32)" \
     "$(jq -r '.enumeration["tls1.2"].suites[] | select(.code=="0x000A") | .strength + " " + .reason' <<<"$got")" \
     "weak 3DES (64-bit block, Sweet32)"
+  expect_eq "gnutls-serv: RC4 found and flagged insecure" \
+    "$(jq -r '.enumeration["tls1.2"].suites[] | select(.cipher // .iana | test("RC4")) | .code + " " + .strength + " " + .reason' <<<"$got" | sort | tr '\n' '|')" \
+    "0x0004 insecure RC4 (RFC 7465)|0x0005 insecure RC4 (RFC 7465)|0xC011 insecure RC4 (RFC 7465)|"
 else
   not_ok "gnutls-serv and unshare -n are available (scripts/deps.sh test)"
 fi
