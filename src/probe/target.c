@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 
 #include "util/instream.h"
+#include "util/sample.h"
 
 #define DEFAULT_PORT 443
 
@@ -192,8 +193,10 @@ int target_parse(const char *s, size_t n, struct scan_target *t, struct tr_error
     if (hn == 0)
         return tr_errorf(err, "empty host");
     int kind = host_kind(host, hn);
-    if (kind < 0)
-        return tr_errorf(err, "bad host name '%.*s'", (int)(hn > 64 ? 64 : hn), host);
+    if (kind < 0) {
+        char sample[80];
+        return tr_errorf(err, "bad host name '%s'", tr_sample(host, hn, sample, sizeof sample));
+    }
     return fill(t, given, gn, host, hn, kind, port, err);
 }
 
@@ -228,7 +231,8 @@ int target_parse_line(const char *line, size_t n, struct scan_target *t, struct 
         size_t fn = (size_t)(p - f);
         if (fn > 4 && strncmp(f, "sni=", 4) == 0) {
             if (!valid_hostname(f + 4, fn - 4)) {
-                tr_errorf(err, "bad SNI name '%.*s'", (int)(fn - 4 > 64 ? 64 : fn - 4), f + 4);
+                char sample[80];
+                tr_errorf(err, "bad SNI name '%s'", tr_sample(f + 4, fn - 4, sample, sizeof sample));
                 target_free(t);
                 return -1;
             }

@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -67,6 +68,13 @@ static const struct {
     { "hrr-loop", "TLS 1.3 offers: HelloRetryRequest to every ClientHello (RFC 8446 forbids a second); else valid" },
     { "empty-records", "an endless stream of zero-length handshake records" },
     { "bad-alert", "an alert record of length 1 (alerts are 2 bytes)" },
+    { "smtp-valid", "SMTP (control): banner, EHLO with STARTTLS, 220, then the valid TLS reply" },
+    { "smtp-flood", "SMTP: an endless multi-line banner (220-...)" },
+    { "smtp-bigline", "SMTP: a banner line of 1 MB without CRLF, then silence" },
+    { "smtp-nostarttls", "SMTP: an EHLO reply without STARTTLS" },
+    { "smtp-refuse", "SMTP: STARTTLS answered 454 (TLS not available)" },
+    { "smtp-garbage", "SMTP: STARTTLS answered 220, then random bytes instead of TLS" },
+    { "smtp-drip", "SMTP: the banner at one byte per second" },
 };
 
 struct client_hello {
@@ -584,10 +592,96 @@ static void log_hello(unsigned long conn, const struct client_hello *ch, const c
             g_mode, ch->legacy_version, sv, ch->n_ciphers, action);
 }
 
+/* Reads one line (up to LF, at most cap-1 bytes) within 10 s; -1 on close. */
+static int read_line(int fd, char *buf, size_t cap)
+{
+    size_t n = 0;
+    while (n + 1 < cap) {
+        uint8_t c;
+        if (read_full(fd, &c, 1, 10000) < 0)
+            return -1;
+        buf[n++] = (char)c;
+        if (c == '\n')
+            break;
+    }
+    buf[n] = 0;
+    return 0;
+}
+
+static void say(int fd, const char *s)
+{
+    if (send_all(fd, (const uint8_t *)s, strlen(s)) < 0)
+        _exit(0);
+}
+
+/*
+ * The SMTP part of the smtp-* modes (RFC 3207). Returns when the client may
+ * start TLS; the hostile modes never return.
+ */
+static void smtp_dialogue(int fd, const char *m, unsigned long conn)
+{
+    char line[4096];
+    if (!strcmp(m, "smtp-flood")) {
+        for (;;)
+            say(fd, "220-hostile.example ESMTP and more, and more, and more\r\n");
+    }
+    if (!strcmp(m, "smtp-bigline")) {
+        static char big[65536];
+        memset(big, 'a', sizeof big);
+        say(fd, "220 ");
+        for (int i = 0; i < 16; i++)
+            if (send_all(fd, (const uint8_t *)big, sizeof big) < 0)
+                _exit(0);
+        wait_for_close(fd);
+    }
+    if (!strcmp(m, "smtp-drip")) {
+        for (const char *p = "220 hostile.example ESMTP\r\n"; *p; p++) {
+            if (send_all(fd, (const uint8_t *)p, 1) < 0)
+                _exit(0);
+            sleep(1);
+        }
+        wait_for_close(fd);
+    }
+    say(fd, "220 hostile.example ESMTP\r\n");
+    for (;;) {
+        if (read_line(fd, line, sizeof line) < 0)
+            _exit(0);
+        fprintf(stderr, "conn %lu mode %s: smtp <- %.40s", conn, m, line);
+        if (!strncasecmp(line, "EHLO", 4) || !strncasecmp(line, "HELO", 4)) {
+            say(fd, strcmp(m, "smtp-nostarttls") ? "250-hostile.example\r\n250-SIZE 1000\r\n250 STARTTLS\r\n"
+                                                 : "250-hostile.example\r\n250 SIZE 1000\r\n");
+        } else if (!strncasecmp(line, "STARTTLS", 8)) {
+            if (!strcmp(m, "smtp-refuse") || !strcmp(m, "smtp-nostarttls")) {
+                say(fd, "454 4.7.0 TLS not available\r\n");
+                continue;
+            }
+            say(fd, "220 2.0.0 Ready to start TLS\r\n");
+            return;
+        } else if (!strncasecmp(line, "QUIT", 4)) {
+            say(fd, "221 bye\r\n");
+            _exit(0);
+        } else {
+            say(fd, "502 5.5.2 what?\r\n");
+        }
+    }
+}
+
 static void serve_connection(int fd, unsigned long conn)
 {
     struct client_hello ch;
     struct out o = { 0 };
+    if (!strncmp(g_mode, "smtp-", 5)) {
+        smtp_dialogue(fd, g_mode, conn);
+        if (!strcmp(g_mode, "smtp-garbage")) {
+            if (read_client_hello(fd, &ch) == 0) {
+                random_bytes(&o, 4096);
+                o.p[0] = 0x03;
+                send_or_exit(fd, &o);
+            }
+            wait_for_close(fd);
+        }
+        g_mode = "valid"; /* smtp-valid: TLS from here on, as the control */
+    }
     if (read_client_hello(fd, &ch) < 0) {
         fprintf(stderr, "conn %lu mode %s: no ClientHello\n", conn, g_mode);
         _exit(0);

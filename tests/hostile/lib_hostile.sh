@@ -5,9 +5,9 @@
 
 HOSTILE_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
-# hostile_build: compiles the hostile server once per TEST_TMP
+# hostile_build: compiles the hostile server (again when the source is newer)
 hostile_build() {
-  [ -x "$TEST_TMP/hostile_server" ] && return 0
+  [ -x "$TEST_TMP/hostile_server" ] && [ "$TEST_TMP/hostile_server" -nt "$HOSTILE_DIR/hostile_server.c" ] && return 0
   cc -O1 -std=c17 -D_GNU_SOURCE -Wall -Wextra -o "$TEST_TMP/hostile_server" "$HOSTILE_DIR/hostile_server.c"
 }
 

@@ -66,9 +66,19 @@ BOUND[hrr-loop]=$FAST
 WANT[empty-records]=$(all 'unknown:time|empty|zero|malformed|length'); BOUND[empty-records]=$SLOW
 WANT[bad-alert]=$(all 'unknown:alert|malformed|short|length');      BOUND[bad-alert]=$FAST
 
+# STARTTLS (scanned with --starttls smtp): the dialogue before TLS misbehaves
+WANT[smtp-valid]="${TLS12[*]}";                                     BOUND[smtp-valid]=$FAST
+WANT[smtp-flood]=$(all 'unknown:starttls');                         BOUND[smtp-flood]=$FAST
+WANT[smtp-bigline]=$(all 'unknown:starttls.*(long|large)');         BOUND[smtp-bigline]=$FAST
+WANT[smtp-nostarttls]=$(all 'unknown:starttls');                    BOUND[smtp-nostarttls]=$FAST
+WANT[smtp-refuse]=$(all 'unknown:starttls.*(refused|454)');         BOUND[smtp-refuse]=$FAST
+WANT[smtp-garbage]=$(all 'unknown:not.tls');                        BOUND[smtp-garbage]=$FAST
+WANT[smtp-drip]=$(all 'unknown:time');                              BOUND[smtp-drip]=$SLOW
+
 MODES=(valid valid-fragmented random http sslv2 huge-record hs-len-long hs-len-short unknown-version version-0200
        cipher-not-offered suite-version-mismatch sv-tls12 ext-unsolicited dup-ext trunc-ext trunc-ext-block cert-16mb slow-drip silence close rst
-       rst-immediate valid-garbage hrr-loop empty-records bad-alert)
+       rst-immediate valid-garbage hrr-loop empty-records bad-alert
+       smtp-valid smtp-flood smtp-bigline smtp-nostarttls smtp-refuse smtp-garbage smtp-drip)
 
 declare -A PORT
 for m in "${MODES[@]}"; do
@@ -81,7 +91,8 @@ t0=$(date +%s)
 scans=()
 for m in "${MODES[@]}"; do
   [ -n "${PORT[$m]}" ] || continue
-  measure "$TEST_TMP/scan.$m" 30 "$TLSREADY" scan --json --timeout "$T" "127.0.0.1:${PORT[$m]}" &
+  extra=(); [[ $m == smtp-* ]] && extra=(--starttls smtp)
+  measure "$TEST_TMP/scan.$m" 30 "$TLSREADY" scan --json --timeout "$T" "${extra[@]}" "127.0.0.1:${PORT[$m]}" &
   scans+=($!)
 done
 wait "${scans[@]}"   # not a bare wait: the servers are children too

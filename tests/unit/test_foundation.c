@@ -10,6 +10,7 @@
 #include "report/json.h"
 #include "tls/version.h"
 #include "util/buf.h"
+#include "util/sample.h"
 
 static int parse(const char *s) { return tls_version_parse(s, strlen(s)); }
 
@@ -113,6 +114,19 @@ static void test_csv_writer(void **state)
     tr_buf_free(&b);
 }
 
+static void test_sample(void **state)
+{
+    (void)state;
+    char b[16];
+    assert_string_equal(tr_sample("ok.host", 7, b, sizeof b), "ok.host");
+    /* an escape sequence and a backslash never reach a terminal as themselves */
+    assert_string_equal(tr_sample("\x1b[31m\\", 7, b, sizeof b), "\\x1b[31m\\x5c");
+    assert_string_equal(tr_sample("\xff\x00", 2, b, sizeof b), "\\xff\\x00");
+    /* bounded: cut with "..." and always NUL-terminated within cap */
+    assert_string_equal(tr_sample("abcdefghijklmnopqrstuvwxyz", 26, b, sizeof b), "abcdefghijkl...");
+    assert_string_equal(tr_sample("", 0, b, sizeof b), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -120,6 +134,7 @@ int main(void)
         cmocka_unit_test(test_buf_blocks),
         cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_csv_writer),
+        cmocka_unit_test(test_sample),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
