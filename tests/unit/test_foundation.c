@@ -120,7 +120,7 @@ static void test_sample(void **state)
     char b[16];
     assert_string_equal(tr_sample("ok.host", 7, b, sizeof b), "ok.host");
     /* an escape sequence and a backslash never reach a terminal as themselves */
-    assert_string_equal(tr_sample("\x1b[31m\\", 7, b, sizeof b), "\\x1b[31m\\x5c");
+    assert_string_equal(tr_sample("\x1b[31m\\", 6, b, sizeof b), "\\x1b[31m\\x5c");
     assert_string_equal(tr_sample("\xff\x00", 2, b, sizeof b), "\\xff\\x00");
     /* bounded: cut with "..." and always NUL-terminated within cap */
     assert_string_equal(tr_sample("abcdefghijklmnopqrstuvwxyz", 26, b, sizeof b), "abcdefghijkl...");
