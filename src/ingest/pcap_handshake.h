@@ -52,12 +52,19 @@ struct pcap_handshake {
 typedef void (*hs_emit_fn)(void *ctx, const struct pcap_handshake *hs);
 
 struct hs_config {
-    uint32_t max_flows;       /* flows tracked at once (default 262144) */
+    uint32_t max_flows;       /* flows tracked at once (default 16384) */
     uint32_t dir_cap;         /* bytes kept per direction (default 16 KB) */
     int64_t idle_timeout_us;  /* a flow idle this long (capture time) is expired (default 120 s) */
 };
 
-#define HS_DEFAULT_MAX_FLOWS 262144
+/*
+ * Memory is bounded by max_flows x 2 x dir_cap (each direction's reassembly
+ * buffer grows up to dir_cap), about 512 MB at these defaults and ~6 KB per
+ * flow in practice. Finished flows are evicted first, so the limit only
+ * counts handshakes in progress at the same moment; a hostile capture of many
+ * half-open handshakes cannot take more than that bound.
+ */
+#define HS_DEFAULT_MAX_FLOWS 16384
 #define HS_DEFAULT_DIR_CAP 16384
 #define HS_DEFAULT_IDLE_US (120 * 1000000LL)
 
