@@ -9,6 +9,10 @@
 #   make demo       runs the main job on examples/ and says where the report is
 #   make bench      installs the peers (sslscan, testssl.sh, nmap, ...) and runs bench/
 
+# B: build directory (a separate one per concurrent builder avoids races).
+# Set before every := below that names it.
+B ?= build
+
 PKGS      := libssl libcrypto libcares libpcap zlib libxml-2.0 libzip
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -lpthread
@@ -39,8 +43,6 @@ FUZZ_BIN  := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%)
 TOOL_BIN  := $(TOOL_SRC:tools/%.c=$(B)/rel/tools/%)
 
 FUZZ_SECONDS ?= 60
-# B: build directory (a separate one per concurrent builder avoids races)
-B ?= build
 
 .PHONY: all build deps deps-test deps-bench check asan unit fuzz fuzz-build fuzz-run demo bench clean tools
 

@@ -43,6 +43,8 @@ struct server {
     atomic_int once_taken;
     atomic_int once_verdict;
     atomic_ulong n_conns, n_accepted, n_refused, n_silent, n_busy, n_log_errors;
+    /* --log and --json get the same line; one lock keeps their order the same */
+    pthread_mutex_t log_lock;
 };
 
 struct conn;

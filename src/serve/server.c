@@ -137,7 +137,10 @@ static int listener_port(const struct listener *l)
 
 /* One log line per connection, appended with a single write() so lines of
  * concurrent workers never interleave (O_APPEND). */
-static void log_report(struct server *s, const struct serve_report *r, int fd)
+/* One JSON line per connection to --log and to --json's stdout: rendered once,
+ * each sink written with one write() (whole lines), both under one lock so the
+ * two sinks list connections in the same order whatever the worker thread. */
+static void log_report(struct server *s, const struct serve_report *r)
 {
     struct tr_buf b;
     uint8_t small[4096];
@@ -146,8 +149,12 @@ static void log_report(struct server *s, const struct serve_report *r, int fd)
     json_init(&w, &b);
     serve_report_json(&w, r);
     tr_buf_push_u8(&b, '\n');
-    if (b.failed || write(fd, b.base, b.len) != (ssize_t)b.len)
-        atomic_fetch_add(&s->n_log_errors, 1);
+    const int fds[2] = { s->cfg->log_fd, s->cfg->stream_fd };
+    pthread_mutex_lock(&s->log_lock);
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0 && (b.failed || write(fds[i], b.base, b.len) != (ssize_t)b.len))
+            atomic_fetch_add(&s->n_log_errors, 1);
+    pthread_mutex_unlock(&s->log_lock);
     tr_buf_free(&b);
 }
 
@@ -178,10 +185,8 @@ void conn_finish(struct worker *w, struct conn *c)
         if (c->rep.outcome == SERVE_PENDING)
             c->rep.outcome = SERVE_REFUSED;
         atomic_fetch_add(c->rep.outcome == SERVE_ACCEPTED ? &s->n_accepted : &s->n_refused, 1);
-        if (s->cfg->log_fd >= 0)
-            log_report(s, &c->rep, s->cfg->log_fd);
-        if (s->cfg->stream_fd >= 0)
-            log_report(s, &c->rep, s->cfg->stream_fd);
+        if (s->cfg->log_fd >= 0 || s->cfg->stream_fd >= 0)
+            log_report(s, &c->rep);
         if (s->cfg->once && atomic_exchange(&s->once_taken, 1) == 0)
             print_once(s, &c->rep);
     } else if (c->l->ctx) {
@@ -376,6 +381,7 @@ int serve_run(const struct serve_config *cfg, struct serve_stats *stats, struct 
 {
     struct server s;
     memset(&s, 0, sizeof s);
+    pthread_mutex_init(&s.log_lock, NULL);
     s.cfg = cfg;
     s.main_thread = pthread_self();
     atomic_store(&s.once_verdict, -1);
@@ -438,5 +444,6 @@ out:
         stats->log_errors = atomic_load(&s.n_log_errors);
         stats->once_verdict = atomic_load(&s.once_verdict);
     }
+    pthread_mutex_destroy(&s.log_lock);
     return rc;
 }

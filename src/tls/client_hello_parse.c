@@ -37,7 +37,10 @@ static void finish(struct client_hello_info *out)
         if (e > best)
             best = e;
     }
-    if (best == TLSV_NONE)
+    /* RFC 8446 4.2.1: with supported_versions present, legacy_version is not
+     * used for negotiation; a list of only GREASE or unknown codes offers no
+     * version we know, it does not fall back to legacy_version. */
+    if (!out->has_supported_versions)
         best = tls_version_from_wire(out->legacy_version);
     out->max_offered = best;
     for (size_t i = 0; i < out->n_suites; i++) {

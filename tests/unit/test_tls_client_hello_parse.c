@@ -271,6 +271,24 @@ static void test_ssl2_compatible_hello(void **state)
     assert_int_equal(client_hello_from_records(bad, sizeof bad, &ch, &used, &err), CH_ERROR);
 }
 
+/* supported_versions holding only GREASE offers no version: no fallback to legacy_version */
+static void test_grease_only_versions(void **state)
+{
+    (void)state;
+    static uint8_t msg[4096];
+    size_t n = chrome_hello(msg);
+    static const uint8_t sv[] = { 0x00, 0x2b, 0x00, 0x07, 0x06, 0x5a, 0x5a, 0x03, 0x04, 0x03, 0x03 };
+    uint8_t *at = memmem(msg, n, sv, sizeof sv);
+    assert_non_null(at);
+    at[7] = 0x1a, at[8] = 0x1a, at[9] = 0x2a, at[10] = 0x2a;
+    struct client_hello_info ch;
+    struct tr_error err;
+    assert_int_equal(client_hello_parse(msg + 4, n - 4, &ch, &err), CH_OK);
+    assert_true(ch.has_supported_versions);
+    assert_int_equal(ch.legacy_version, 0x0303);
+    assert_int_equal(ch.max_offered, TLSV_NONE);
+}
+
 static void test_caps_and_plain_hello(void **state)
 {
     (void)state;
@@ -309,6 +327,7 @@ int main(void)
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_ssl2_compatible_hello),
         cmocka_unit_test(test_caps_and_plain_hello),
+        cmocka_unit_test(test_grease_only_versions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
