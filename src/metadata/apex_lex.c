@@ -98,25 +98,32 @@ static int skip_space(struct apex_lexer *lx, struct apex_token *t)
 
 /* A string literal from the opening quote at lx->p; stops at the closing
  * quote, or at a line break / the end (unterminated: an error token, and the
- * lexer resumes on the next line). */
+ * lexer resumes on the next line). A NUL byte cannot stand in Apex source: a
+ * literal holding one is an error token too (consumed whole), so that no URL
+ * is made from the part before it. */
 static void lex_string(struct apex_lexer *lx, struct apex_token *t)
 {
     const char *body = ++lx->p;
+    int has_nul = 0;
     while (lx->p < lx->end) {
         char c = *lx->p;
         if (c == '\\') {
+            has_nul |= lx->end - lx->p >= 2 && lx->p[1] == 0;
             lx->p += (lx->end - lx->p >= 2 && lx->p[1] != '\n') ? 2 : 1;
             continue;
         }
         if (c == '\'') {
-            t->kind = APEX_TOK_STRING;
+            t->kind = has_nul ? APEX_TOK_ERROR : APEX_TOK_STRING;
             t->s = body;
             t->n = (size_t)(lx->p - body);
+            if (has_nul)
+                t->error = "NUL byte in a string literal (not valid Apex source)";
             lx->p++;
             return;
         }
         if (c == '\n')
             break;
+        has_nul |= c == 0;
         lx->p++;
     }
     t->kind = APEX_TOK_ERROR;

@@ -124,6 +124,32 @@ static void test_unterminated_string(void **state)
     assert_int_equal(t.kind, APEX_TOK_ERROR);
 }
 
+/* a NUL byte inside a literal (raw or escaped) makes the whole literal an error
+ * token: no endpoint is made from the text before it, and lexing goes on */
+static void test_nul_in_string(void **state)
+{
+    (void)state;
+    static const char src[] = "f('https://nul\0.example.com'); g('a\\\0b'); h('ok');";
+    apex_lex_init(&lx, src, sizeof src - 1);
+    expect(APEX_TOK_IDENT, "f", 1);
+    expect(APEX_TOK_PUNCT, "(", 1);
+    struct apex_token t;
+    apex_lex_next(&lx, &t);
+    assert_int_equal(t.kind, APEX_TOK_ERROR);
+    assert_non_null(strstr(t.error, "NUL"));
+    expect(APEX_TOK_PUNCT, ")", 1);
+    expect(APEX_TOK_PUNCT, ";", 1);
+    expect(APEX_TOK_IDENT, "g", 1);
+    expect(APEX_TOK_PUNCT, "(", 1);
+    apex_lex_next(&lx, &t);
+    assert_int_equal(t.kind, APEX_TOK_ERROR);
+    expect(APEX_TOK_PUNCT, ")", 1);
+    expect(APEX_TOK_PUNCT, ";", 1);
+    expect(APEX_TOK_IDENT, "h", 1);
+    expect(APEX_TOK_PUNCT, "(", 1);
+    expect(APEX_TOK_STRING, "ok", 1);
+}
+
 static void test_unterminated_comment(void **state)
 {
     (void)state;
@@ -202,6 +228,7 @@ int main(void)
         cmocka_unit_test(test_string_escapes),
         cmocka_unit_test(test_unterminated_string),
         cmocka_unit_test(test_unterminated_comment),
+        cmocka_unit_test(test_nul_in_string),
         cmocka_unit_test(test_huge_tokens),
         cmocka_unit_test(test_case_insensitive_and_binary),
     };
