@@ -362,10 +362,12 @@ static struct aggregate *read_pcaps(const struct file_list *files, int min_versi
             const uint8_t *data;
             uint32_t caplen, wirelen;
             int r = pcap_source_next(&src, &ts, &data, &caplen, &wirelen, err);
-            if (r > 0)
+            if (r == SRC_PACKET)
                 hs_tracker_frame(&tracker, src.linktype, ts, data, caplen);
+            else if (r == SRC_AGAIN) /* live captures only; files never time out */
+                continue;
             else {
-                if (r < 0)
+                if (r == SRC_ERROR)
                     rc = -1;
                 break;
             }

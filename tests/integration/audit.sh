@@ -150,6 +150,22 @@ fi
 run_audit --no-scan -o ns.html --json ns.json --quiet > /dev/null 2>&1
 expect_eq "no-scan: endpoints not scanned" "$(python3 -c "import json; d=json.load(open('ns.json')); print(d['summary']['endpoints_fail'], d['sources']['endpoints_scanned'])")" "0 False"
 
+# --pcap: a capture of two handshakes made here, one TLS 1.0 (to the legacy
+# server) and one TLS 1.3 (to the modern one): one legacy client handshake of two
+tcpdump -i lo -U --immediate-mode -w "$TEST_TMP/cap.pcap" "tcp port $P1 or tcp port $P2" 2> tcpdump.err & TD=$!
+PIDS+=($TD)
+i=0; until grep -q "listening on" tcpdump.err || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+openssl s_client -connect "127.0.0.1:$P1" -tls1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null >/dev/null 2>&1
+openssl s_client -connect "127.0.0.1:$P2" -tls1_3 </dev/null >/dev/null 2>&1
+sleep 0.3; kill -INT "$TD"; wait "$TD" 2>/dev/null
+timeout 60 "$TLSREADY" audit --pcap "$TEST_TMP/cap.pcap" --min tls1.2 -o pcap.html --json pcap.json --quiet > /dev/null 2> pcap.err
+expect_eq "pcap: not ready (a legacy handshake), exit 1" "$?" 1
+pj() { python3 -c "import json; d=json.load(open('pcap.json')); print($1)"; }
+expect_eq "pcap: handshakes read" "$(pj 'd["sources"]["pcap_handshakes"]')" 2
+expect_eq "pcap: legacy" "$(pj 'd["summary"]["legacy"]')" 1
+expect_eq "pcap: the legacy client" "$(pj 'd["captures"]["clients"][0]["client"], d["captures"]["clients"][0]["versions"]["tls1.0"]')" "127.0.0.1 1"
+check "pcap: the HTML has the captures section" grep -q 'id="captures"' pcap.html
+
 # usage errors
 "$TLSREADY" audit > /dev/null 2>&1; expect_eq "no source: exit 2" "$?" 2
 "$TLSREADY" audit --logins "$FIX/logins.csv" --cutover 2024-13-01 > /dev/null 2>&1; expect_eq "bad date: exit 2" "$?" 2
