@@ -1001,14 +1001,11 @@ const char *agg_format_time(int64_t t, char *buf, size_t cap)
 
 const char *agg_format_day(int64_t t, char *buf, size_t cap)
 {
-    if (t == OBS_TIME_UNKNOWN || cap < 11)
+    char full[32];
+    if (cap < 11 || !agg_format_time(t, full, sizeof full))
         return NULL;
-    int y;
-    unsigned mo, d, h, mi, s;
-    split_time(t, &y, &mo, &d, &h, &mi, &s);
-    if (y < 0 || y > 9999)
-        return NULL;
-    snprintf(buf, cap, "%04d-%02u-%02u", y % 10000, mo % 100, d % 100);
+    memcpy(buf, full, 10); /* "YYYY-MM-DD" is the time's first ten characters */
+    buf[10] = 0;
     return buf;
 }
 

@@ -6,6 +6,13 @@
 #include "report/audit_report.h"
 #include "report/json.h"
 
+/* "key": unsigned number, the most common member of this document */
+static void key_uint(struct json_writer *w, const char *key, uint64_t v)
+{
+    json_key(w, key);
+    json_uint(w, v);
+}
+
 static void time_or_null(struct json_writer *w, int64_t t)
 {
     char b[32];
@@ -81,10 +88,8 @@ static void traffic_rows(struct json_writer *w, const char *name, const char *ke
         json_string(w, r->key);
         json_key(w, "versions");
         versions_obj(w, r->versions);
-        json_key(w, "legacy");
-        json_uint(w, r->legacy + r->failed_legacy);
-        json_key(w, "total");
-        json_uint(w, r->total + r->failed);
+        key_uint(w, "legacy", r->legacy + r->failed_legacy);
+        key_uint(w, "total", r->total + r->failed);
         json_key(w, "first_legacy");
         time_or_null(w, r->first_legacy);
         json_key(w, "last_legacy");
@@ -108,22 +113,15 @@ static void area_obj(struct json_writer *w, const struct readiness *rd, const st
     json_string(w, audit_area_name(a));
     json_key(w, "title");
     json_string(w, audit_area_title(a));
-    json_key(w, "legacy");
-    json_uint(w, s->legacy);
-    json_key(w, "failed_legacy");
-    json_uint(w, s->failed_legacy);
-    json_key(w, "total");
-    json_uint(w, s->total);
-    json_key(w, "legacy_users");
-    json_uint(w, s->legacy_users);
+    key_uint(w, "legacy", s->legacy);
+    key_uint(w, "failed_legacy", s->failed_legacy);
+    key_uint(w, "total", s->total);
+    key_uint(w, "legacy_users", s->legacy_users);
     json_key(w, "last_legacy");
     time_or_null(w, s->last_legacy);
-    json_key(w, "endpoints_total");
-    json_uint(w, s->endpoints);
-    json_key(w, "endpoints_fail");
-    json_uint(w, s->endpoints_fail);
-    json_key(w, "endpoints_unreachable");
-    json_uint(w, s->endpoints_unreachable);
+    key_uint(w, "endpoints_total", s->endpoints);
+    key_uint(w, "endpoints_fail", s->endpoints_fail);
+    key_uint(w, "endpoints_unreachable", s->endpoints_unreachable);
     json_key(w, "users");
     json_array_begin(w);
     for (size_t i = 0; i < v->n_users; i++) {
@@ -133,14 +131,10 @@ static void area_obj(struct json_writer *w, const struct readiness *rd, const st
         json_string(w, r->key);
         json_key(w, "versions");
         versions_obj(w, r->versions);
-        json_key(w, "legacy");
-        json_uint(w, r->legacy + r->failed_legacy);
-        json_key(w, "legacy_in_area");
-        json_uint(w, area_row_legacy(in->logins, r, a));
-        json_key(w, "failed_legacy");
-        json_uint(w, r->failed_legacy);
-        json_key(w, "total");
-        json_uint(w, r->total + r->failed);
+        key_uint(w, "legacy", r->legacy + r->failed_legacy);
+        key_uint(w, "legacy_in_area", area_row_legacy(in->logins, r, a));
+        key_uint(w, "failed_legacy", r->failed_legacy);
+        key_uint(w, "total", r->total + r->failed);
         json_key(w, "first_legacy");
         time_or_null(w, r->first_legacy);
         json_key(w, "last_legacy");
@@ -171,12 +165,9 @@ static void area_obj(struct json_writer *w, const struct readiness *rd, const st
         }
         json_key(w, "versions");
         versions_obj(w, r->versions);
-        json_key(w, "legacy");
-        json_uint(w, r->legacy + r->failed_legacy);
-        json_key(w, "total");
-        json_uint(w, r->total + r->failed);
-        json_key(w, "users");
-        json_uint(w, aggregate_top_count(in->logins, AUDIT_PAIR_CLIENT_USER, r));
+        key_uint(w, "legacy", r->legacy + r->failed_legacy);
+        key_uint(w, "total", r->total + r->failed);
+        key_uint(w, "users", aggregate_top_count(in->logins, AUDIT_PAIR_CLIENT_USER, r));
         json_key(w, "last_legacy");
         time_or_null(w, r->last_legacy);
         json_object_end(w);
@@ -212,48 +203,33 @@ void audit_write_json(struct tr_buf *out, const struct readiness *rd, const stru
     json_key(&w, "summary");
     json_object_begin(&w);
     size_t users = rd->legacy_users;
-    json_key(&w, "observations");
-    json_uint(&w, rd->observations);
-    json_key(&w, "legacy");
-    json_uint(&w, rd->legacy);
-    json_key(&w, "failed_legacy");
-    json_uint(&w, rd->failed_legacy);
+    key_uint(&w, "observations", rd->observations);
+    key_uint(&w, "legacy", rd->legacy);
+    key_uint(&w, "failed_legacy", rd->failed_legacy);
     json_key(&w, "legacy_share");
     json_double(&w, rd->legacy_share, 4);
-    json_key(&w, "recent_legacy");
-    json_uint(&w, rd->recent_legacy);
+    key_uint(&w, "recent_legacy", rd->recent_legacy);
     json_key(&w, "recent_days");
     json_int(&w, in->recent_days);
-    json_key(&w, "legacy_users");
-    json_uint(&w, users);
+    key_uint(&w, "legacy_users", users);
     json_key(&w, "data_first");
     time_or_null(&w, rd->data_first);
     json_key(&w, "data_last");
     time_or_null(&w, rd->data_last);
-    json_key(&w, "endpoints");
-    json_uint(&w, rd->endpoints);
-    json_key(&w, "endpoints_fail");
-    json_uint(&w, rd->endpoints_fail);
-    json_key(&w, "endpoints_unreachable");
-    json_uint(&w, rd->endpoints_unreachable);
-    json_key(&w, "dynamic_endpoints");
-    json_uint(&w, in->dynamic_endpoints);
-    json_key(&w, "certificates");
-    json_uint(&w, rd->n_certs);
-    json_key(&w, "certificates_expiring");
-    json_uint(&w, rd->certs_expiring);
+    key_uint(&w, "endpoints", rd->endpoints);
+    key_uint(&w, "endpoints_fail", rd->endpoints_fail);
+    key_uint(&w, "endpoints_unreachable", rd->endpoints_unreachable);
+    key_uint(&w, "dynamic_endpoints", in->dynamic_endpoints);
+    key_uint(&w, "certificates", rd->n_certs);
+    key_uint(&w, "certificates_expiring", rd->certs_expiring);
     json_object_end(&w);
 
     json_key(&w, "sources");
     json_object_begin(&w);
-    json_key(&w, "logins_rows");
-    json_uint(&w, in->logins_rows);
-    json_key(&w, "logs_lines");
-    json_uint(&w, in->logs_lines);
-    json_key(&w, "pcap_handshakes");
-    json_uint(&w, in->pcap_handshakes);
-    json_key(&w, "rehearsal_lines");
-    json_uint(&w, in->rehearsal_lines);
+    key_uint(&w, "logins_rows", in->logins_rows);
+    key_uint(&w, "logs_lines", in->logs_lines);
+    key_uint(&w, "pcap_handshakes", in->pcap_handshakes);
+    key_uint(&w, "rehearsal_lines", in->rehearsal_lines);
     json_key(&w, "endpoints_scanned");
     json_bool(&w, in->scanned);
     json_object_end(&w);
@@ -284,10 +260,8 @@ void audit_write_json(struct tr_buf *out, const struct readiness *rd, const stru
         json_object_begin(&w);
         json_key(&w, "day");
         json_string(&w, rd->days[i]);
-        json_key(&w, "legacy");
-        json_uint(&w, rd->day_legacy[i]);
-        json_key(&w, "total");
-        json_uint(&w, rd->day_total[i]);
+        key_uint(&w, "legacy", rd->day_legacy[i]);
+        key_uint(&w, "total", rd->day_total[i]);
         json_key(&w, "share");
         json_double(&w, rd->day_share[i], 4);
         json_object_end(&w);
