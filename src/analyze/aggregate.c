@@ -1065,6 +1065,30 @@ static void pair_add_n(struct agg_pair_row *p, const struct contribution *c, uin
     }
 }
 
+/* Counts n observations with contribution c at the rows idx[d] of every enabled dim, and their pairs. */
+static int add_n_at(struct aggregate *a, const struct contribution *c, const uint32_t *idx, uint64_t n,
+                    int64_t last_time, uint32_t parts)
+{
+    if (parts & AGG_AT_TOTALS)
+        row_add_n(&a->totals, c, n, last_time);
+    for (int d = 0; d < AGG_DIM_COUNT; d++)
+        if (parts & AGG_DIM_BIT(d))
+            row_add_n(&a->tables[d].rows[idx[d]], c, n, last_time);
+    for (int p = 0; p < a->cfg.n_pairs; p++) {
+        const struct agg_pair_spec *ps = &a->cfg.pairs[p];
+        if ((ps->legacy_only && !c->legacy) || !(parts & AGG_DIM_BIT(ps->a)) || !(parts & AGG_DIM_BIT(ps->b)))
+            continue;
+        struct agg_pair_row *pr = pair_get(&a->pairs[p], idx[ps->a], idx[ps->b]);
+        if (!pr) {
+            a->failed = 1;
+            return -1;
+        }
+        pair_add_n(pr, c, n, last_time);
+        a->pairs[p].order_valid = 0;
+    }
+    return 0;
+}
+
 int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n, int64_t last_time)
 {
     if (a->failed)
@@ -1075,7 +1099,6 @@ int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n
         return -1;
     struct contribution c;
     contribution_of(a, o, &c);
-    row_add_n(&a->totals, &c, n, last_time);
     uint32_t idx[AGG_DIM_COUNT];
     for (int d = 0; d < AGG_DIM_COUNT; d++) {
         if (!(a->cfg.dims & AGG_DIM_BIT(d)))
@@ -1086,20 +1109,66 @@ int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n
             a->failed = 1;
             return -1;
         }
-        row_add_n(r, &c, n, last_time);
         idx[d] = r->index;
     }
-    for (int p = 0; p < a->cfg.n_pairs; p++) {
-        const struct agg_pair_spec *ps = &a->cfg.pairs[p];
-        if (ps->legacy_only && !c.legacy)
-            continue;
-        struct agg_pair_row *pr = pair_get(&a->pairs[p], idx[ps->a], idx[ps->b]);
-        if (!pr) {
-            a->failed = 1;
-            return -1;
+    return add_n_at(a, &c, idx, n, last_time, a->cfg.dims | AGG_AT_TOTALS);
+}
+
+int64_t aggregate_row_of(struct aggregate *a, enum agg_dim dim, const struct observation *o)
+{
+    if (a->failed || (unsigned)dim >= AGG_DIM_COUNT || !(a->cfg.dims & AGG_DIM_BIT(dim)) || a->cfg.classify)
+        return -1;
+    if (ensure_scratch(a) != 0)
+        return -1;
+    size_t kn = build_key(a, dim, o, AGG_NO_CATEGORY, a->scratch);
+    struct agg_row *r = table_get(a, &a->tables[dim], a->scratch, kn, hash_bytes(a->scratch, kn));
+    if (!r) {
+        a->failed = 1;
+        return -1;
+    }
+    return r->index;
+}
+
+int aggregate_add_n_at(struct aggregate *a, const struct agg_at *items, size_t n, uint32_t parts)
+{
+    if (a->failed || a->cfg.classify)
+        return -1;
+    parts &= a->cfg.dims | AGG_AT_TOTALS;
+    for (size_t i = 0; i < n; i++)
+        for (int d = 0; d < AGG_DIM_COUNT; d++)
+            if ((parts & AGG_DIM_BIT(d)) && items[i].idx[d] >= a->tables[d].n)
+                return -1; /* not a row of this aggregate: a caller's bug, refused rather than written */
+    /* the rows of a large table (client IPs) are cache misses: start loading them all, then count */
+    for (size_t i = 0; i < n; i++) {
+        for (int d = 0; d < AGG_DIM_COUNT; d++)
+            if (parts & AGG_DIM_BIT(d)) {
+                const char *r = (const char *)&a->tables[d].rows[items[i].idx[d]];
+                __builtin_prefetch(r);
+                __builtin_prefetch(r + 64);
+            }
+        for (int p = 0; p < a->cfg.n_pairs; p++) {
+            const struct pair_table *t = &a->pairs[p];
+            const struct agg_pair_spec *ps = &a->cfg.pairs[p];
+            if (t->mask && (parts & AGG_DIM_BIT(ps->a)) && (parts & AGG_DIM_BIT(ps->b))) {
+                uint64_t h = mix64(((uint64_t)items[i].idx[ps->a] << 32) | items[i].idx[ps->b]);
+                __builtin_prefetch(&t->slots[(size_t)h & t->mask]);
+            }
         }
-        pair_add_n(pr, &c, n, last_time);
-        a->pairs[p].order_valid = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct agg_at *it = &items[i];
+        if (it->n == 0)
+            continue;
+        struct observation o;
+        memset(&o, 0, sizeof o);
+        o.version = it->version;
+        o.max_offered = it->max_offered;
+        o.success = it->success;
+        o.time = it->first;
+        struct contribution c;
+        contribution_of(a, &o, &c);
+        if (add_n_at(a, &c, it->idx, it->n, it->last, parts) != 0)
+            return -1;
     }
     return 0;
 }

@@ -99,18 +99,19 @@ struct agg_config {
  * rows and keys are valid until the next aggregate_add or aggregate_merge.
  */
 struct agg_row {
+    /* the counters every add touches come first, in two cache lines */
+    uint64_t versions[TLSV_SLOTS];/* non-failed observations per negotiated version; unknown slot too */
+    uint64_t total;               /* non-failed observations (= sum of versions[]) */
+    uint64_t legacy;              /* non-failed legacy observations */
+    int64_t first_seen, last_seen;     /* over all observations; OBS_TIME_UNKNOWN when none known */
+    int64_t first_legacy, last_legacy; /* over legacy observations, failed or not */
+    uint64_t failed;              /* observations with success == 0 (not in versions[]/total) */
+    uint64_t failed_legacy;       /* failed ones whose version was legacy */
+    uint64_t offered[TLSV_SLOTS]; /* per highest offered version (only where obs->max_offered known) */
     const char *key;              /* NUL-terminated (in the row or the arena); "" = not known */
     uint32_t key_len;
     uint32_t index;               /* position in its table (stable while the aggregate lives) */
     char inline_key[AGG_INLINE_KEY];
-    uint64_t versions[TLSV_SLOTS];/* non-failed observations per negotiated version; unknown slot too */
-    uint64_t offered[TLSV_SLOTS]; /* per highest offered version (only where obs->max_offered known) */
-    uint64_t total;               /* non-failed observations (= sum of versions[]) */
-    uint64_t legacy;              /* non-failed legacy observations */
-    uint64_t failed;              /* observations with success == 0 (not in versions[]/total) */
-    uint64_t failed_legacy;       /* failed ones whose version was legacy */
-    int64_t first_seen, last_seen;     /* over all observations; OBS_TIME_UNKNOWN when none known */
-    int64_t first_legacy, last_legacy; /* over legacy observations, failed or not */
     uint64_t cat_all[AGG_MAX_CATEGORIES];    /* observations per category */
     uint64_t cat_legacy[AGG_MAX_CATEGORIES]; /* legacy (failed or not) per category */
 };
@@ -140,6 +141,30 @@ int aggregate_add(struct aggregate *a, const struct observation *obs);
  * Used by `logs`, which pre-combines repeated requests. */
 int aggregate_add_n(struct aggregate *a, const struct observation *obs, uint64_t n, int64_t last_time);
 int aggregate_failed(const struct aggregate *a);
+/*
+ * The same with the rows resolved by the caller, for a caller that meets the
+ * same keys again and again (the `logs` combiner resolves each distinct
+ * client, agent, server ... once): aggregate_row_of gives the row index that
+ * aggregate_add would use for `dim` given o (the row is created when new), and
+ * aggregate_add_n_at counts items[0..n): item i is n observations with its
+ * version, offered, outcome, first and last time, at rows idx[d] of the dims
+ * d in `parts` (AGG_DIM_BIT(d) | ...), in the pairs of two such dims, and in
+ * the totals when parts has AGG_AT_TOTALS (rows of the batch are loaded
+ * together). The whole of an observation is counted once all its parts are:
+ * a caller may count the day of each request apart from its other keys.
+ * Indexes stay valid while the aggregate lives. Not for aggregates with a
+ * classifier (the category is a per-observation key): both return -1 then,
+ * and -1 when out of memory or when an index is not a row of its table.
+ */
+struct agg_at {
+    uint32_t idx[AGG_DIM_COUNT];
+    int version, max_offered, success; /* as in struct observation */
+    int64_t first, last;
+    uint64_t n;
+};
+int64_t aggregate_row_of(struct aggregate *a, enum agg_dim dim, const struct observation *o);
+#define AGG_AT_TOTALS (1u << 31)
+int aggregate_add_n_at(struct aggregate *a, const struct agg_at *items, size_t n, uint32_t parts);
 /*
  * The same as aggregate_add over obs[0..n), faster on large tables: keys are
  * looked up AGG_BATCH at a time with their cache misses overlapped. The

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "analyze/aggregate.h"
@@ -17,6 +18,43 @@
 #include "report/agg_report.h"
 #include "tls/version.h"
 #include "util/buf.h"
+#include "util/progress.h"
+
+
+/* The progress line of a long run (stderr, only on a terminal): file, bytes, share, rate.
+ * The line of a new file (bytes 0) is always drawn; later ones at most five times a second. */
+struct read_progress {
+    struct progress line;
+    const char *file;
+    int index, n_files;
+    uint64_t size;          /* 0: not known (gzip, stdin) */
+    double start;
+};
+
+static void show_progress(void *ctx, uint64_t bytes)
+{
+    struct read_progress *rp = ctx;
+    double secs = now_monotonic() - rp->start;
+    double mb = (double)bytes / 1e6, rate = secs > 0.05 ? mb / secs : 0;
+    if (rp->size)
+        progress_update(&rp->line, bytes == 0, "reading %d/%d %s: %.0f of %.0f MB (%.0f%%), %.0f MB/s", rp->index,
+                        rp->n_files, rp->file, mb, (double)rp->size / 1e6, 100.0 * (double)bytes / (double)rp->size,
+                        rate);
+    else
+        progress_update(&rp->line, bytes == 0, "reading %d/%d %s: %.0f MB", rp->index, rp->n_files, rp->file, mb);
+}
+
+/* Does the file start with the gzip magic? */
+static int is_gzip(const char *path)
+{
+    unsigned char m[2] = { 0, 0 };
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(m, 1, 2, f);
+    fclose(f);
+    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
 
 static const char USAGE[] =
     "usage: tlsready logs [options] FILE...\n"
@@ -385,9 +423,23 @@ int cmd_logs(int argc, char **argv)
         .max_samples = o.show_bad,
     };
     int input_error = 0, files_read = 0;
+    struct read_progress rp = { .n_files = n_files };
+    progress_init(&rp.line);
+    rp.start = now_monotonic();
+    ro.on_progress = show_progress;
+    ro.progress_ctx = &rp;
     for (int i = 0; i < n_files; i++) {
         const char *path = argv[optind + i];
-        if (logfmt_read_file(path, &ro, agg, st, &kinds[i], &err) != 0) {
+        rp.file = path;
+        rp.index = i + 1;
+        struct stat sb;
+        rp.size = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+        if (rp.size && is_gzip(path))
+            rp.size = 0; /* progress counts uncompressed bytes: no total to compare with */
+        show_progress(&rp, 0);
+        int read_rc = logfmt_read_file(path, &ro, agg, st, &kinds[i], &err);
+        progress_done(&rp.line);
+        if (read_rc != 0) {
             fprintf(stderr, "tlsready logs: %s\n", err.msg);
             input_error = 1;
             if (o.strict)

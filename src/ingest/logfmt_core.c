@@ -123,13 +123,10 @@ static size_t unescape_one(const char *v, size_t i, size_t n, int escape, char *
     }
 }
 
-const char *logfmt_scratch_put(struct logfmt_scratch *s, const char *v, size_t n, int escape)
+size_t logfmt_unescape(char *out, const char *v, size_t n, int escape)
 {
-    if (n >= sizeof s->buf - s->used)
-        return NULL;
-    char *out = s->buf + s->used;
+    size_t o = 0;
     if (escape == ESC_URL || escape == ESC_URL_PLUS) {
-        size_t o = 0;
         for (size_t i = 0; i < n; i++) {
             int h, l;
             if (v[i] == '%' && i + 2 < n && (h = hexval(v[i + 1])) >= 0 && (l = hexval(v[i + 2])) >= 0) {
@@ -140,16 +137,13 @@ const char *logfmt_scratch_put(struct logfmt_scratch *s, const char *v, size_t n
             }
         }
         out[o] = 0;
-        s->used += o + 1;
-        return out;
+        return o;
     }
     if (escape == ESC_NONE || !memchr(v, '\\', n)) {
         memcpy(out, v, n);
         out[n] = 0;
-        s->used += n + 1;
-        return out;
+        return n;
     }
-    size_t o = 0;
     for (size_t i = 0; i < n;) {
         if (v[i] != '\\') {
             out[o++] = v[i++];
@@ -164,7 +158,15 @@ const char *logfmt_scratch_put(struct logfmt_scratch *s, const char *v, size_t n
         o += dn;
     }
     out[o] = 0;
-    s->used += o + 1;
+    return o;
+}
+
+const char *logfmt_scratch_put(struct logfmt_scratch *s, const char *v, size_t n, int escape)
+{
+    if (n >= sizeof s->buf - s->used)
+        return NULL;
+    char *out = s->buf + s->used;
+    s->used += logfmt_unescape(out, v, n, escape) + 1;
     return out;
 }
 
@@ -398,10 +400,13 @@ void logfmt_fields_reset(struct logfmt_fields *f) { memset(f->n, 0, sizeof f->n)
 
 static int is_dash(const char *p, size_t n) { return n == 0 || (n == 1 && p[0] == '-'); }
 
-int logfmt_fields_to_obs(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,
-                         struct observation *obs, struct logfmt_scratch *s)
+int logfmt_fields_select(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,
+                         struct logfmt_request *r)
 {
-    logfmt_obs_reset(obs);
+    memset(r, 0, sizeof *r);
+    r->escape = escape;
+    r->time = OBS_TIME_UNKNOWN;
+    r->max_offered = TLSV_NONE;
     const char *p;
     size_t n;
 
@@ -414,16 +419,16 @@ int logfmt_fields_to_obs(struct logfmt_parser *lp, const struct logfmt_fields *f
     if (p && n >= 2 && p[0] == '[' && p[n - 1] == ']')
         p++, n -= 2;
     if (p && !is_dash(p, n))
-        obs->client_ip = logfmt_scratch_put(s, p, n, escape);
+        r->client_ip = (struct logfmt_span){ p, n };
 
     if (f->p[TF_TIME_CLF])
-        obs->time = logfmt_time_clf(&lp->tc, f->p[TF_TIME_CLF], f->n[TF_TIME_CLF]);
+        r->time = logfmt_time_clf(&lp->tc, f->p[TF_TIME_CLF], f->n[TF_TIME_CLF]);
     else if (f->p[TF_TIME_CLF_BR] && f->n[TF_TIME_CLF_BR] == 28)
-        obs->time = logfmt_time_clf(&lp->tc, f->p[TF_TIME_CLF_BR] + 1, 26);
+        r->time = logfmt_time_clf(&lp->tc, f->p[TF_TIME_CLF_BR] + 1, 26);
     else if (f->p[TF_TIME_ISO])
-        obs->time = logfmt_time_iso(&lp->tc, f->p[TF_TIME_ISO], f->n[TF_TIME_ISO]);
+        r->time = logfmt_time_iso(&lp->tc, f->p[TF_TIME_ISO], f->n[TF_TIME_ISO]);
     else if (f->p[TF_TIME_HAPROXY])
-        obs->time = logfmt_time_haproxy(&lp->tc, f->p[TF_TIME_HAPROXY], f->n[TF_TIME_HAPROXY]);
+        r->time = logfmt_time_haproxy(&lp->tc, f->p[TF_TIME_HAPROXY], f->n[TF_TIME_HAPROXY]);
 
     p = f->p[TF_SNI], n = f->n[TF_SNI];
     if (!p || is_dash(p, n)) {
@@ -432,25 +437,64 @@ int logfmt_fields_to_obs(struct logfmt_parser *lp, const struct logfmt_fields *f
             n = logfmt_addr_host_len(p, n);
     }
     if (p && !is_dash(p, n))
-        obs->server = logfmt_scratch_put(s, p, n, escape);
+        r->server = (struct logfmt_span){ p, n };
 
     p = f->p[TF_USER_AGENT], n = f->n[TF_USER_AGENT];
     if (p && !is_dash(p, n))
-        obs->user_agent = logfmt_scratch_put(s, p, n, escape);
+        r->user_agent = (struct logfmt_span){ p, n };
 
     p = f->p[TF_CIPHER], n = f->n[TF_CIPHER];
     if (p && !is_dash(p, n))
-        obs->cipher = logfmt_scratch_put(s, p, n, escape);
+        r->cipher = (struct logfmt_span){ p, n };
 
     p = f->p[TF_PROTOCOL], n = f->n[TF_PROTOCOL];
     int v = p ? logfmt_version(p, n) : TLSV_NONE;
-    obs->success = 1; /* an access-log line is a request over an established connection */
+    r->success = 1; /* an access-log line is a request over an established connection */
     if (v == TLSV_NONE) {
-        obs->version = TLSV_UNKNOWN;
+        r->version = TLSV_UNKNOWN;
         return LOGFMT_PLAIN;
     }
-    obs->version = v;
+    r->version = v;
     return LOGFMT_OK;
+}
+
+/* A span into the scratch, unescaped; NULL when absent (or when the scratch is full). */
+static const char *span_put(struct logfmt_scratch *s, struct logfmt_span sp, int escape)
+{
+    return sp.p ? logfmt_scratch_put(s, sp.p, sp.n, escape) : NULL;
+}
+
+int logfmt_fields_to_obs(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,
+                         struct observation *obs, struct logfmt_scratch *s)
+{
+    struct logfmt_request r;
+    int rc = logfmt_fields_select(lp, f, escape, &r);
+    logfmt_obs_reset(obs);
+    obs->client_ip = span_put(s, r.client_ip, escape);
+    obs->time = r.time;
+    obs->server = span_put(s, r.server, escape);
+    obs->user_agent = span_put(s, r.user_agent, escape);
+    obs->cipher = span_put(s, r.cipher, escape);
+    obs->success = r.success;
+    obs->version = r.version;
+    return rc;
+}
+
+static struct logfmt_span str_span(const char *s) { return (struct logfmt_span){ s, s ? strlen(s) : 0 }; }
+
+void logfmt_request_from_obs(const struct observation *o, struct logfmt_request *r)
+{
+    r->client_ip = str_span(o->client_ip);
+    r->server = str_span(o->server);
+    r->user_agent = str_span(o->user_agent);
+    r->cipher = str_span(o->cipher);
+    r->fingerprint = str_span(o->fingerprint);
+    r->status = str_span(o->status);
+    r->escape = ESC_NONE;
+    r->version = o->version;
+    r->max_offered = o->max_offered;
+    r->success = o->success;
+    r->time = o->time;
 }
 
 /* ---- dispatch ---------------------------------------------------------------- */
@@ -521,5 +565,26 @@ int logfmt_parse(struct logfmt_parser *p, const char *line, size_t len, struct o
     default:
         p->why = "no log format chosen";
         return LOGFMT_BAD;
+    }
+}
+
+int logfmt_parse_request(struct logfmt_parser *p, const char *line, size_t len, struct logfmt_request *r,
+                         struct logfmt_scratch *s)
+{
+    switch (p->kind) {
+    case LOGFMT_NGINX:
+    case LOGFMT_APACHE:
+    case LOGFMT_HAPROXY:
+    case LOGFMT_ENVOY:
+        s->used = 0;
+        p->why = NULL;
+        return tpl_parse_request(p, line, len, r, s);
+    default: {
+        struct observation obs;
+        int rc = logfmt_parse(p, line, len, &obs, s);
+        if (rc == LOGFMT_OK || rc == LOGFMT_PLAIN)
+            logfmt_request_from_obs(&obs, r);
+        return rc;
+    }
     }
 }

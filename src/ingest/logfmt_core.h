@@ -177,6 +177,27 @@ void logfmt_parser_init_tpl(struct logfmt_parser *p, const struct tpl *t);
 int logfmt_parse(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
                  struct logfmt_scratch *s);
 
+/*
+ * A request as byte spans into the line, before unescaping (`escape` says how
+ * the line writes them; p NULL = absent). What `logs` counts: equal spans are
+ * equal values, so the combiner keys on them and unescapes each distinct one
+ * once (logfmt_unescape) instead of copying every value of every line.
+ */
+struct logfmt_span {
+    const char *p;
+    size_t n;
+};
+struct logfmt_request {
+    struct logfmt_span client_ip, server, user_agent, cipher, fingerprint, status;
+    int escape;            /* enum tpl_escape */
+    int version, max_offered, success; /* as in struct observation */
+    int64_t time;
+};
+/* Parses one line into r: the template families without copying; the others
+ * through an observation (their spans then point into the scratch, escape none). */
+int logfmt_parse_request(struct logfmt_parser *p, const char *line, size_t len, struct logfmt_request *r,
+                         struct logfmt_scratch *s);
+void logfmt_request_from_obs(const struct observation *o, struct logfmt_request *r);
 /* Can lines of this parser be parsed independently (no header state)? Then a
  * file may be split between threads at any newline. */
 int logfmt_is_stateless(const struct logfmt_parser *p);
@@ -192,6 +213,9 @@ int logfmt_detect(const char *const *lines, const size_t *lens, int n, struct tr
 
 void logfmt_obs_reset(struct observation *obs);
 void logfmt_scratch_reset(struct logfmt_scratch *s);
+/* Writes v unescaped per `escape` to out (room for n + 1 bytes: never longer),
+ * NUL-terminated; returns its length. */
+size_t logfmt_unescape(char *out, const char *v, size_t n, int escape);
 /* Copies (unescaping per `escape`) into the scratch; NULL when it is full. */
 const char *logfmt_scratch_put(struct logfmt_scratch *s, const char *v, size_t n, int escape);
 /* A protocol field in any spelling (also NLB "tlsv12", Schannel hex via

@@ -18,6 +18,10 @@ void logfmt_fields_reset(struct logfmt_fields *f);
 int logfmt_fields_to_obs(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,
                          struct observation *obs, struct logfmt_scratch *s);
 
+/* Picks the request's values from the views (SNI else Host, address without
+ * port, "-" as absent), parses time and version; LOGFMT_OK or LOGFMT_PLAIN. */
+int logfmt_fields_select(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,
+                         struct logfmt_request *r);
 /* Template builder used by the compilers: literals and variables in order. */
 void tpl_begin(struct tpl *t, int kind, int escape);
 int tpl_lit(struct tpl *t, const char *s, size_t n, struct tr_error *err);
@@ -29,6 +33,8 @@ int tpl_match(const struct tpl *t, const char *line, size_t len, struct logfmt_f
 
 int tpl_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
                    struct logfmt_scratch *s);
+int tpl_parse_request(struct logfmt_parser *p, const char *line, size_t len, struct logfmt_request *r,
+                      struct logfmt_scratch *s);
 int aws_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
                    struct logfmt_scratch *s);
 int w3c_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ struct job {
     struct logfmt_stats st;
     uint64_t phys_lines;    /* newline-terminated lines seen, empty ones too */
     const char *b, *e;      /* mapped range */
+    _Atomic uint64_t *done; /* bytes read by every job of the file (progress) */
+    int reports;            /* this job calls o->on_progress (the calling thread's) */
     int failed;             /* strict stop or out of memory */
     struct tr_error err;
 };
@@ -102,13 +105,13 @@ static int process_line(struct job *j, const char *line, size_t len, uint64_t li
         bad_line(j, lineno, "line too long", line, 200);
         return j->failed ? -1 : 0;
     }
-    struct observation obs;
-    int r = logfmt_parse(&j->parser, line, len, &obs, &j->scratch);
+    struct logfmt_request req;
+    int r = logfmt_parse_request(&j->parser, line, len, &req, &j->scratch);
     switch (r) {
     case LOGFMT_OK: {
         /* one request in flight: its table slot loads while the next line is parsed */
         struct combiner_pending pd;
-        int bad = combiner_prepare(j->comb, &obs, &pd) < 0 ||
+        int bad = combiner_prepare(j->comb, &req, &pd) < 0 ||
                   (j->have_pending && combiner_commit(j->comb, &j->pending) < 0);
         j->pending = pd;
         j->have_pending = !bad;
@@ -150,6 +153,9 @@ static void *run_range(void *arg)
     while (p < e) {
         if ((size_t)(p - released) >= RELEASE_STEP) {
             release_before(released, p);
+            uint64_t done = atomic_fetch_add(j->done, (uint64_t)(p - released)) + (uint64_t)(p - released);
+            if (j->reports && j->o->on_progress)
+                j->o->on_progress(j->o->progress_ctx, done);
             released = p;
         }
         const char *nl = memchr(p, '\n', (size_t)(e - p));
@@ -287,6 +293,7 @@ static int read_mapped(const char *path, int fd, size_t size, const struct logfm
         return tr_errorf(err, "out of memory");
     }
     /* split at newlines */
+    _Atomic uint64_t done = 0;
     const char *start = map, *end = map + size;
     for (int t = 0; t < threads; t++) {
         const char *cut = t == threads - 1 ? end : map + size / (size_t)threads * (size_t)(t + 1);
@@ -298,6 +305,8 @@ static int read_mapped(const char *path, int fd, size_t size, const struct logfm
         }
         jobs[t].b = start;
         jobs[t].e = cut;
+        jobs[t].done = &done;
+        jobs[t].reports = t == 0;
         start = cut;
     }
     for (int t = 1; t < threads; t++)
@@ -394,12 +403,17 @@ static int read_stream(const char *path, const struct logfmt_run_opts *o, struct
             process_line(j, lines[i], lens[i], lineno[i]);
         }
     }
+    uint64_t reported = 0;
     while (!j->failed && n == DETECT_LINES && (r = line_reader_next(&lr, &line, &len, err)) != LINE_EOF) {
         if (r == LINE_ERROR) {
             rc = -1;
             break;
         }
         j->st.bytes += len + 1;
+        if (o->on_progress && j->st.bytes - reported >= RELEASE_STEP) {
+            reported = j->st.bytes;
+            o->on_progress(o->progress_ctx, reported);
+        }
         if (r == LINE_TOO_LONG) {
             j->st.lines++;
             bad_line(j, lr.line_no, "line too long", "", 0);

@@ -48,6 +48,13 @@ struct logfmt_run_opts {
     int strict;             /* the first malformed line is an error */
     int raw_user_agent;     /* key user agents by the raw string, not family + version */
     int max_samples;        /* malformed lines kept verbatim (<= LOGFMT_MAX_SAMPLES) */
+    /*
+     * Optional: called from the calling thread every few tens of MB with the
+     * bytes of this file read so far (all threads together; uncompressed for
+     * gzip and stdin), for a progress line. NULL: none.
+     */
+    void (*on_progress)(void *ctx, uint64_t bytes_read);
+    void *progress_ctx;
 };
 
 /*

@@ -267,25 +267,55 @@ static int haproxy_error_line(struct logfmt_parser *p, const char *line, size_t 
     return obs->client_ip && obs->time != OBS_TIME_UNKNOWN ? 0 : -1;
 }
 
-int tpl_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
-                   struct logfmt_scratch *s)
+/* The line's views: 0 after a match, 1 for a HAProxy error line (obs filled), -1 for a bad line. */
+static int tpl_views(struct logfmt_parser *p, const char *line, size_t len, struct logfmt_fields *f,
+                     struct observation *obs, struct logfmt_scratch *s)
 {
-    struct logfmt_fields f;
-    logfmt_fields_reset(&f);
+    logfmt_fields_reset(f);
     if (p->kind == LOGFMT_HAPROXY && p->tpl.lit0_len == 0) {
         size_t k = syslog_prefix_len(line, len);
         line += k;
         len -= k;
     }
-    if (tpl_match(&p->tpl, line, len, &f, &p->why) != 0) {
-        if (p->kind == LOGFMT_HAPROXY && haproxy_error_line(p, line, len, obs, s) == 0)
-            return LOGFMT_OK;
-        return LOGFMT_BAD;
-    }
-    int r = logfmt_fields_to_obs(p, &f, p->tpl.escape, obs, s);
-    if ((p->tpl.have & (1u << TF_CLIENT_IP | 1u << TF_CLIENT_ADDR)) && !obs->client_ip) {
+    if (tpl_match(&p->tpl, line, len, f, &p->why) == 0)
+        return 0;
+    if (p->kind == LOGFMT_HAPROXY && haproxy_error_line(p, line, len, obs, s) == 0)
+        return 1;
+    return -1;
+}
+
+static int need_client(struct logfmt_parser *p, int have_client)
+{
+    if ((p->tpl.have & (1u << TF_CLIENT_IP | 1u << TF_CLIENT_ADDR)) && !have_client) {
         p->why = "the client address is empty";
-        return LOGFMT_BAD;
+        return 1;
     }
-    return r;
+    return 0;
+}
+
+int tpl_parse_line(struct logfmt_parser *p, const char *line, size_t len, struct observation *obs,
+                   struct logfmt_scratch *s)
+{
+    struct logfmt_fields f;
+    int v = tpl_views(p, line, len, &f, obs, s);
+    if (v != 0)
+        return v > 0 ? LOGFMT_OK : LOGFMT_BAD;
+    int r = logfmt_fields_to_obs(p, &f, p->tpl.escape, obs, s);
+    return need_client(p, obs->client_ip != NULL) ? LOGFMT_BAD : r;
+}
+
+int tpl_parse_request(struct logfmt_parser *p, const char *line, size_t len, struct logfmt_request *r,
+                      struct logfmt_scratch *s)
+{
+    struct logfmt_fields f;
+    struct observation obs;
+    int v = tpl_views(p, line, len, &f, &obs, s);
+    if (v != 0) {
+        if (v < 0)
+            return LOGFMT_BAD;
+        logfmt_request_from_obs(&obs, r);
+        return LOGFMT_OK;
+    }
+    int rc = logfmt_fields_select(p, &f, p->tpl.escape, r);
+    return need_client(p, r->client_ip.p != NULL) ? LOGFMT_BAD : rc;
 }
