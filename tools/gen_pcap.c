@@ -80,8 +80,8 @@ static int read_seed(const char *path)
         return -1;
     }
     int64_t ts;
-    const uint8_t *d;
-    uint32_t cap, wire;
+    const uint8_t *d = NULL;
+    uint32_t cap = 0, wire = 0;
     while (pcap_source_next(&src, &ts, &d, &cap, &wire, &err) == SRC_PACKET) {
         struct tcp_segment s;
         if (pcap_decode(src.linktype, d, cap, &s) != PKT_TCP)

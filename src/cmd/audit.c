@@ -359,8 +359,8 @@ static struct aggregate *read_pcaps(const struct file_list *files, int min_versi
         }
         for (;;) {
             int64_t ts;
-            const uint8_t *data;
-            uint32_t caplen, wirelen;
+            const uint8_t *data = NULL;
+            uint32_t caplen = 0, wirelen = 0;
             int r = pcap_source_next(&src, &ts, &data, &caplen, &wirelen, err);
             if (r == SRC_PACKET)
                 hs_tracker_frame(&tracker, src.linktype, ts, data, caplen);

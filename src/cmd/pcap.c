@@ -196,8 +196,8 @@ static int read_source(struct run *r, struct pcap_source *src, struct tr_error *
     uint64_t n = 0;
     for (;;) {
         int64_t ts;
-        const uint8_t *data;
-        uint32_t caplen, wirelen;
+        const uint8_t *data = NULL;
+        uint32_t caplen = 0, wirelen = 0;
         int rc = pcap_source_next(src, &ts, &data, &caplen, &wirelen, err);
         if (rc == SRC_PACKET) {
             hs_tracker_frame(&r->tracker, src->linktype, ts, data, caplen);

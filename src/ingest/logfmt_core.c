@@ -396,7 +396,6 @@ size_t logfmt_addr_host_len(const char *s, size_t n)
 
 /* ---- fields to observation ------------------------------------------------ */
 
-void logfmt_fields_reset(struct logfmt_fields *f) { memset(f->n, 0, sizeof f->n), memset(f->p, 0, sizeof f->p); }
 
 static int is_dash(const char *p, size_t n) { return n == 0 || (n == 1 && p[0] == '-'); }
 

@@ -5,6 +5,8 @@
 #ifndef TR_INGEST_LOGFMT_FAMILIES_H
 #define TR_INGEST_LOGFMT_FAMILIES_H
 
+#include <string.h>
+
 #include "ingest/logfmt_core.h"
 
 /* Views into a line, one per enum tpl_field (p NULL = absent). */
@@ -13,7 +15,12 @@ struct logfmt_fields {
     size_t n[TF_FIELD_COUNT];
 };
 
-void logfmt_fields_reset(struct logfmt_fields *f);
+/* Inline: it runs once per line, and a constant-size memset is a few stores. */
+static inline void logfmt_fields_reset(struct logfmt_fields *f)
+{
+    memset(f->n, 0, sizeof f->n);
+    memset(f->p, 0, sizeof f->p);
+}
 /* Fills obs from the views (unescaping per `escape`); LOGFMT_OK or LOGFMT_PLAIN. */
 int logfmt_fields_to_obs(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,
                          struct observation *obs, struct logfmt_scratch *s);

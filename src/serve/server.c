@@ -99,7 +99,7 @@ int serve_parse_addr(const char *s, struct sockaddr_storage *ss, unsigned *len, 
 static int listener_open(struct listener *l, const char *spec, struct tr_error *err)
 {
     struct sockaddr_storage ss;
-    unsigned len;
+    unsigned len = 0;
     if (serve_parse_addr(spec, &ss, &len, err) < 0)
         return -1;
     l->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
