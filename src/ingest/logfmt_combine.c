@@ -35,6 +35,7 @@ struct strtab {
     size_t n, cap;          /* ids used (id 0 = "none"), capacity */
     char *arena;
     size_t used, acap;
+    size_t *total;          /* the owner's count of bytes held by all its tables (NULL: none) */
 };
 
 #define ROW_NONE UINT32_MAX
@@ -97,8 +98,24 @@ static uint64_t hash_bytes(const char *p, size_t n)
     return mum(acc ^ 0x589965cc75374cc3ull, (acc >> 29) ^ 0x1d8e4e27c47d124full);
 }
 
+/* Bytes held: the arena, the per-id arrays (4 + 4 + 4 + 1 + 4) and the slots. */
+static size_t strtab_bytes(const struct strtab *t) { return t->acap + t->cap * 17 + (t->mask ? (t->mask + 1) * 8 : 0); }
+
+/* Keeps the owner's total right across a change of sizes: call with -1 before, +1 after. */
+static void strtab_account(struct strtab *t, int sign)
+{
+    if (!t->total)
+        return;
+    if (sign < 0)
+        *t->total -= strtab_bytes(t);
+    else
+        *t->total += strtab_bytes(t);
+}
+
 static void strtab_free(struct strtab *t)
 {
+    strtab_account(t, -1);
+    size_t *total = t->total;
     free(t->slots);
     free(t->off);
     free(t->len);
@@ -107,6 +124,7 @@ static void strtab_free(struct strtab *t)
     free(t->row);
     free(t->arena);
     memset(t, 0, sizeof *t);
+    t->total = total;
 }
 
 static uint64_t strtab_hash(const char *s, size_t n, int esc) { return hash_bytes(s, n) ^ (uint64_t)esc << 61; }
@@ -124,9 +142,11 @@ static int strtab_grow_slots(struct strtab *t)
             i = (i + 1) & (slots - 1);
         s[i] = (h >> 32) << 32 | id;
     }
+    strtab_account(t, -1);
     free(t->slots);
     t->slots = s;
     t->mask = slots - 1;
+    strtab_account(t, +1);
     return 0;
 }
 
@@ -139,8 +159,18 @@ static int grow_array(void **p, size_t cap, size_t size)
     return 0;
 }
 
+static int strtab_reserve_sizes(struct strtab *t, size_t n);
+
 /* Room for one more id (id 0, "none", is made on first use) and n + 1 + n + 1 arena bytes. */
 static int strtab_reserve(struct strtab *t, size_t n)
+{
+    strtab_account(t, -1);
+    int rc = strtab_reserve_sizes(t, n);
+    strtab_account(t, +1);
+    return rc;
+}
+
+static int strtab_reserve_sizes(struct strtab *t, size_t n)
 {
     if (t->n + 1 >= t->cap) {
         size_t cap = t->cap ? t->cap * 2 : 256;
@@ -323,6 +353,14 @@ struct entry {
     (AGG_DIM_BIT(AGG_CLIENT_IP) | AGG_DIM_BIT(AGG_USER_AGENT) | AGG_DIM_BIT(AGG_SERVER) |                    \
      AGG_DIM_BIT(AGG_CIPHER) | AGG_DIM_BIT(AGG_FINGERPRINT) | AGG_DIM_BIT(AGG_DAY))
 
+/* A request prepared (interned, hashed, its slot prefetched) and not yet counted. */
+struct combiner_pending {
+    uint64_t key[4];
+    uint64_t hash;
+    int64_t time;
+    int32_t day;
+};
+
 /* An open-addressing table of tuples with their counts. */
 struct ttable {
     struct entry *slots;
@@ -345,6 +383,10 @@ struct combiner {
     struct aggregate *agg;
     struct ua_cache *ua;
     int raw_ua;
+    struct combiner_pending pending; /* the last request, counted when the next one arrives */
+    int have_pending;
+    size_t values_max;      /* bytes of interned values before they are forgotten */
+    size_t values_bytes;    /* bytes the interned values hold now */
 };
 
 /*
@@ -395,6 +437,9 @@ struct combiner *combiner_new(size_t max_entries, struct aggregate *agg, struct 
     c->agg = agg;
     c->ua = ua;
     c->raw_ua = raw_ua;
+    c->values_max = COMBINE_VALUES_MAX;
+    for (int i = 0; i < N_TABS; i++)
+        c->tabs[i].total = &c->values_bytes;
     const struct agg_config *cfg = aggregate_config(agg);
     c->by_row = !cfg->classify && (cfg->dims & ~(uint32_t)RESOLVED_DIMS) == 0;
     c->split_day = c->by_row && (cfg->dims & AGG_DIM_BIT(AGG_DAY));
@@ -544,7 +589,7 @@ static int ttable_count(struct ttable *t, const uint64_t *k, uint64_t h, int64_t
     return 0;
 }
 
-int combiner_prepare(struct combiner *c, const struct logfmt_request *r, struct combiner_pending *pd)
+static int prepare(struct combiner *c, const struct logfmt_request *r, struct combiner_pending *pd)
 {
     int esc = r->escape;
     uint32_t ip = 0, flags = 0;
@@ -571,35 +616,58 @@ int combiner_prepare(struct combiner *c, const struct logfmt_request *r, struct 
     return 0;
 }
 
-int combiner_commit(struct combiner *c, const struct combiner_pending *pd)
+static int flush_tables(struct combiner *c);
+
+static int commit(struct combiner *c, const struct combiner_pending *pd)
 {
     if (c->split_day) {
         /* (day, version, offered, outcome): the key's last word with the day put back and the flags cleared */
         uint64_t dk[4] = { 0, 0, 0, (pd->key[3] & 0x00ffffff00000000ull) | (uint32_t)pd->day };
         uint64_t dh = hash_daykey(dk);
         int full = ttable_count(&c->days, dk, dh, pd->time, hash_daykey);
-        if (full && (combiner_flush(c) != 0 || ttable_count(&c->days, dk, dh, pd->time, hash_daykey) != 0))
+        if (full && (flush_tables(c) != 0 || ttable_count(&c->days, dk, dh, pd->time, hash_daykey) != 0))
             return -1;
     } else if (pd->day != c->cur_day) {
         /* a new day: yesterday's tuples will not come back in a time-ordered log */
-        if (c->tuples.count > 8192 && combiner_flush(c) != 0)
+        if (c->tuples.count > 8192 && flush_tables(c) != 0)
             return -1;
         c->cur_day = pd->day;
     }
     int full = ttable_count(&c->tuples, pd->key, pd->hash, pd->time, hash_tkey);
     /* full at its maximum: hand everything to the aggregate and start over */
-    if (full && (combiner_flush(c) != 0 || ttable_count(&c->tuples, pd->key, pd->hash, pd->time, hash_tkey) != 0))
+    if (full && (flush_tables(c) != 0 || ttable_count(&c->tuples, pd->key, pd->hash, pd->time, hash_tkey) != 0))
         return -1;
     return 0;
 }
 
 int combiner_add(struct combiner *c, const struct logfmt_request *r)
 {
+    if (c->values_bytes > c->values_max) {
+        /*
+         * Too many distinct values (user agents with a device id in them, say):
+         * count what is held, then forget the values; ids start again. IPv4
+         * clients and days are numbers and keep their rows.
+         */
+        if (c->have_pending && commit(c, &c->pending) != 0)
+            return -1;
+        c->have_pending = 0;
+        if (flush_tables(c) != 0)
+            return -1;
+        for (int i = 0; i < N_TABS; i++)
+            strtab_free(&c->tabs[i]);
+    }
+    /* one request in flight: its table slot loads while the next line is parsed */
     struct combiner_pending pd;
-    if (combiner_prepare(c, r, &pd) != 0)
+    if (prepare(c, r, &pd) != 0)
         return -1;
-    return combiner_commit(c, &pd);
+    if (c->have_pending && commit(c, &c->pending) != 0)
+        return -1;
+    c->pending = pd;
+    c->have_pending = 1;
+    return 0;
 }
+
+void combiner_limit_values(struct combiner *c, size_t bytes) { c->values_max = bytes; }
 
 /* The user agent as the aggregate keys it: its family, unless raw agents were asked for. */
 static const char *agent_value(struct combiner *c, const char *ua)
@@ -768,6 +836,15 @@ static int flush_table(struct combiner *c, struct ttable *t, uint32_t parts)
 }
 
 int combiner_flush(struct combiner *c)
+{
+    int pending = c->have_pending;
+    c->have_pending = 0;
+    if (pending && commit(c, &c->pending) != 0)
+        return -1;
+    return flush_tables(c);
+}
+
+static int flush_tables(struct combiner *c)
 {
     uint32_t dims = aggregate_config(c->agg)->dims;
     if (!c->split_day)

@@ -9,7 +9,8 @@
  * nothing is copied per request; each distinct value is unescaped, turned into
  * a family (user agents) and resolved to its aggregate row once, so a flush
  * counts a tuple at known rows (aggregate_add_n_at) without building a key.
- * Memory is bounded by max_entries. Not thread-safe: one per thread.
+ * Memory is bounded by max_entries tuples and COMBINE_VALUES_MAX bytes of
+ * values. Not thread-safe: one per thread.
  */
 #ifndef TR_INGEST_LOGFMT_COMBINE_H
 #define TR_INGEST_LOGFMT_COMBINE_H
@@ -25,24 +26,21 @@ struct combiner;
 
 /* raw_ua: keep raw user agents; else ua (required) maps them to families. */
 struct combiner *combiner_new(size_t max_entries, struct aggregate *agg, struct ua_cache *ua, int raw_ua);
-/* Counts one request (its spans are copied when new). -1 when out of memory. */
-int combiner_add(struct combiner *c, const struct logfmt_request *r);
 /*
- * The same in two steps, so a caller can overlap the table's memory access
- * with other work: prepare interns the values, hashes the tuple and
- * prefetches its slot; commit counts it. Between them the request's
- * spans may change (the pending tuple holds no pointers into them).
+ * Counts one request (its spans are copied when new). -1 when out of memory.
+ * The request is counted when the next one arrives (its table slot is
+ * prefetched meanwhile), so the spans may change as soon as this returns.
  */
-struct combiner_pending {
-    uint64_t key[4];
-    uint64_t hash;
-    int64_t time;
-    int32_t day;
-};
-int combiner_prepare(struct combiner *c, const struct logfmt_request *r, struct combiner_pending *p);
-int combiner_commit(struct combiner *c, const struct combiner_pending *p);
+int combiner_add(struct combiner *c, const struct logfmt_request *r);
 /* Hands every tuple to the aggregate and empties the table. */
 int combiner_flush(struct combiner *c);
+/*
+ * Distinct values are kept (raw and unescaped) until their bytes pass this
+ * bound (default COMBINE_VALUES_MAX); then what is held is counted and they
+ * are forgotten, so memory stays bounded when, say, every user agent differs.
+ */
+#define COMBINE_VALUES_MAX ((size_t)64 << 20)
+void combiner_limit_values(struct combiner *c, size_t bytes);
 void combiner_free(struct combiner *c);
 
 #endif

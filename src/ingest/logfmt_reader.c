@@ -31,8 +31,6 @@ struct job {
     int own_agg;
     struct ua_cache *ua;
     struct combiner *comb;
-    struct combiner_pending pending; /* the last request, counted after the next one is parsed */
-    int have_pending;
     const struct logfmt_run_opts *o;
     struct logfmt_stats st;
     uint64_t phys_lines;    /* newline-terminated lines seen, empty ones too */
@@ -109,13 +107,7 @@ static int process_line(struct job *j, const char *line, size_t len, uint64_t li
     int r = logfmt_parse_request(&j->parser, line, len, &req, &j->scratch);
     switch (r) {
     case LOGFMT_OK: {
-        /* one request in flight: its table slot loads while the next line is parsed */
-        struct combiner_pending pd;
-        int bad = combiner_prepare(j->comb, &req, &pd) < 0 ||
-                  (j->have_pending && combiner_commit(j->comb, &j->pending) < 0);
-        j->pending = pd;
-        j->have_pending = !bad;
-        if (bad) {
+        if (combiner_add(j->comb, &req) < 0) {
             j->failed = 1;
             tr_errorf(&j->err, "%s: out of memory while counting", j->file);
             return -1;
@@ -197,9 +189,7 @@ static int job_init(struct job *j, const char *file, const struct logfmt_run_opt
 /* Hands the combined counts to the aggregate; -1 (err set) when out of memory. */
 static int job_finish(struct job *j)
 {
-    int bad = j->have_pending && combiner_commit(j->comb, &j->pending) < 0;
-    j->have_pending = 0;
-    if ((bad || combiner_flush(j->comb) != 0) && !j->failed) {
+    if (combiner_flush(j->comb) != 0 && !j->failed) {
         j->failed = 1;
         tr_errorf(&j->err, "%s: out of memory while counting", j->file);
     }

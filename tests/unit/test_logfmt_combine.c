@@ -107,7 +107,12 @@ static void nginx_escape(const char *v, char *out, size_t cap)
     out[o] = 0;
 }
 
-static void run(size_t max_entries, int shuffle_days, enum mode m)
+static void run_limited(size_t max_entries, int shuffle_days, enum mode m, size_t values_max);
+
+static void run(size_t max_entries, int shuffle_days, enum mode m) { run_limited(max_entries, shuffle_days, m, 0); }
+
+/* values_max 0: the default bound on the interned values' bytes */
+static void run_limited(size_t max_entries, int shuffle_days, enum mode m, size_t values_max)
 {
     struct agg_config cfg = config(m);
     struct aggregate *direct = aggregate_new(&cfg), *combined = aggregate_new(&cfg);
@@ -115,6 +120,8 @@ static void run(size_t max_entries, int shuffle_days, enum mode m)
     struct combiner *c = combiner_new(max_entries, combined, ua, 0);
     assert_non_null(direct);
     assert_non_null(c);
+    if (values_max)
+        combiner_limit_values(c, values_max);
     static const char *const uas[] = { "curl/7.88.1", "Java/1.6.0_45", "Mozilla/5.0 Chrome/119.0", "", NULL,
                                        "Agent \"quoted\" 1.0" };
     static const char *const servers[] = { "a.example", "b.example", NULL };
@@ -213,6 +220,15 @@ static void test_combine_by_key(void **state)
     run(16, 1, BY_KEY);
 }
 
+/* values forgotten every few hundred requests (each table's first allocation passes the bound): same counts */
+static void test_combine_values_forgotten(void **state)
+{
+    (void)state;
+    run_limited(1 << 16, 0, SPLIT_DAY, 1);
+    run_limited(16, 1, DAY_PAIR, 1);
+    run_limited(4096, 1, BY_KEY, 1);
+}
+
 /* aggregate_add_n_at refuses what is not a row, and counts only the parts asked for */
 static void test_add_at_parts(void **state)
 {
@@ -248,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_combine_days_shuffled),
         cmocka_unit_test(test_combine_day_in_tuple),
         cmocka_unit_test(test_combine_by_key),
+        cmocka_unit_test(test_combine_values_forgotten),
         cmocka_unit_test(test_add_at_parts),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
