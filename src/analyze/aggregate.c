@@ -994,8 +994,20 @@ const char *agg_format_time(int64_t t, char *buf, size_t cap)
     split_time(t, &y, &mo, &d, &h, &mi, &s);
     if (y < 0 || y > 9999)
         return NULL;
-    /* fixed width: written digit by digit so no compiler warns about truncation */
-    snprintf(buf, cap, "%04d-%02u-%02uT%02u:%02u:%02uZ", y % 10000, mo % 100, d % 100, h % 100, mi % 100, s % 100);
+    /* fixed width, written digit by digit: reports format one or several per row */
+    unsigned v[6] = { (unsigned)y, mo, d, h, mi, s };
+    static const char sep[6] = { '-', '-', 'T', ':', ':', 'Z' };
+    char *o = buf;
+    for (int i = 0; i < 6; i++) {
+        if (i == 0) {
+            *o++ = (char)('0' + v[0] / 1000 % 10);
+            *o++ = (char)('0' + v[0] / 100 % 10);
+        }
+        *o++ = (char)('0' + v[i] / 10 % 10);
+        *o++ = (char)('0' + v[i] % 10);
+        *o++ = sep[i];
+    }
+    *o = 0;
     return buf;
 }
 

@@ -27,7 +27,7 @@ void csv_field_u64(struct tr_buf *out, uint64_t v, int first)
 {
     if (!first)
         tr_buf_push_u8(out, ',');
-    tr_buf_printf(out, "%" PRIu64, v);
+    tr_buf_put_u64(out, v);
 }
 
 void csv_row_end(struct tr_buf *out) { tr_buf_push_u8(out, '\n'); }

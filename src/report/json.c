@@ -132,13 +132,13 @@ void json_string(struct json_writer *w, const char *s)
 void json_int(struct json_writer *w, int64_t v)
 {
     before_value(w);
-    tr_buf_printf(w->out, "%" PRId64, v);
+    tr_buf_put_i64(w->out, v);
 }
 
 void json_uint(struct json_writer *w, uint64_t v)
 {
     before_value(w);
-    tr_buf_printf(w->out, "%" PRIu64, v);
+    tr_buf_put_u64(w->out, v);
 }
 
 void json_double(struct json_writer *w, double v, int decimals)

@@ -84,6 +84,27 @@ void tr_buf_push_u32(struct tr_buf *b, uint32_t v)
 
 void tr_buf_puts(struct tr_buf *b, const char *s) { tr_buf_push(b, s, strlen(s)); }
 
+void tr_buf_put_u64(struct tr_buf *b, uint64_t v)
+{
+    char d[20];
+    size_t n = 0;
+    do {
+        d[sizeof d - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    tr_buf_push(b, d + sizeof d - n, n);
+}
+
+void tr_buf_put_i64(struct tr_buf *b, int64_t v)
+{
+    if (v < 0) {
+        tr_buf_push_u8(b, '-');
+        tr_buf_put_u64(b, (uint64_t)0 - (uint64_t)v); /* INT64_MIN too */
+    } else {
+        tr_buf_put_u64(b, (uint64_t)v);
+    }
+}
+
 void tr_buf_vprintf(struct tr_buf *b, const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -33,6 +33,9 @@ void tr_buf_push_u16(struct tr_buf *b, uint16_t v);  /* network byte order */
 void tr_buf_push_u24(struct tr_buf *b, uint32_t v);
 void tr_buf_push_u32(struct tr_buf *b, uint32_t v);
 void tr_buf_puts(struct tr_buf *b, const char *s);
+/* Decimal text of an integer, without printf: report writers emit millions of them. */
+void tr_buf_put_u64(struct tr_buf *b, uint64_t v);
+void tr_buf_put_i64(struct tr_buf *b, int64_t v);
 void tr_buf_printf(struct tr_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void tr_buf_vprintf(struct tr_buf *b, const char *fmt, va_list ap);
 

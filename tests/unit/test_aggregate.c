@@ -353,6 +353,10 @@ static void test_time_format(void **state)
     assert_string_equal(agg_format_time(1488363753, b, sizeof b), "2017-03-01T10:22:33Z");
     assert_string_equal(agg_format_time(0, b, sizeof b), "1970-01-01T00:00:00Z");
     assert_string_equal(agg_format_time(951782400, b, sizeof b), "2000-02-29T00:00:00Z");
+    assert_string_equal(agg_format_time(253402300799, b, sizeof b), "9999-12-31T23:59:59Z");
+    assert_string_equal(agg_format_time(-62135596800, b, sizeof b), "0001-01-01T00:00:00Z");
+    assert_null(agg_format_time(253402300800, b, sizeof b)); /* year 10000 */
+    assert_null(agg_format_time(0, b, 20));                  /* no room for the NUL */
     assert_null(agg_format_time(OBS_TIME_UNKNOWN, b, sizeof b));
     assert_string_equal(agg_format_day(1488363753, b, sizeof b), "2017-03-01");
     int64_t t;

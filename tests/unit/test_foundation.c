@@ -43,6 +43,27 @@ static void test_version_spellings(void **state)
     assert_int_equal(tls_version_from_wire(0x0200), TLSV_NONE);
 }
 
+static void test_buf_integers(void **state)
+{
+    (void)state;
+    struct tr_buf b;
+    tr_buf_init(&b, NULL, 0);
+    tr_buf_put_u64(&b, 0);
+    tr_buf_push_u8(&b, ' ');
+    tr_buf_put_u64(&b, 10);
+    tr_buf_push_u8(&b, ' ');
+    tr_buf_put_u64(&b, UINT64_MAX);
+    tr_buf_push_u8(&b, ' ');
+    tr_buf_put_i64(&b, -1);
+    tr_buf_push_u8(&b, ' ');
+    tr_buf_put_i64(&b, INT64_MIN);
+    tr_buf_push_u8(&b, ' ');
+    tr_buf_put_i64(&b, INT64_MAX);
+    assert_string_equal(tr_buf_cstr(&b),
+                        "0 10 18446744073709551615 -1 -9223372036854775808 9223372036854775807");
+    tr_buf_free(&b);
+}
+
 static void test_buf_blocks(void **state)
 {
     (void)state;
@@ -131,6 +152,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_version_spellings),
+        cmocka_unit_test(test_buf_integers),
         cmocka_unit_test(test_buf_blocks),
         cmocka_unit_test(test_json_writer),
         cmocka_unit_test(test_csv_writer),
