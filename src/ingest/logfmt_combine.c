@@ -462,28 +462,36 @@ void combiner_free(struct combiner *c)
     free(c);
 }
 
-/* Dotted-quad IPv4 to a number; -1 when the bytes are anything else. */
+/* Dotted-quad IPv4 to a number; -1 when the bytes are anything else (a leading
+ * zero too: "010.1.2.3" stays a string, as its text is not the number's). One
+ * pass, one test per byte: it runs for every request. */
 static int ipv4(const char *s, size_t n, uint32_t *out)
 {
-    const char *e = s + n;
-    uint32_t v = 0;
     if (n < 7 || n > 15)
         return -1;
-    for (int part = 0; part < 4; part++) {
-        unsigned x = 0, digits = 0;
-        while (s < e && *s >= '0' && *s <= '9' && digits < 4) {
-            x = x * 10 + (unsigned)(*s++ - '0');
+    uint32_t v = 0, x = 0;
+    unsigned digits = 0, dots = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned d = (unsigned)(unsigned char)s[i] - '0';
+        if (d <= 9) {
+            if (digits == 1 && x == 0)
+                return -1;
+            x = x * 10 + d;
             digits++;
+            if (x > 255)
+                return -1;
+        } else if (s[i] == '.' && digits && dots < 3) {
+            v = v << 8 | x;
+            x = 0;
+            digits = 0;
+            dots++;
+        } else {
+            return -1;
         }
-        if (!digits || digits > 3 || x > 255 || (digits > 1 && s[-(int)digits] == '0'))
-            return -1;
-        v = v << 8 | x;
-        if (part < 3 && (s >= e || *s++ != '.'))
-            return -1;
     }
-    if (s != e)
+    if (dots != 3 || !digits)
         return -1;
-    *out = v;
+    *out = v << 8 | x;
     return 0;
 }
 

@@ -137,6 +137,12 @@ static void run_limited(size_t max_entries, int shuffle_days, enum mode m, size_
             snprintf(ip, sizeof ip, "010.1.2.%u", r % 3); /* not a canonical IPv4: kept as a string */
         else if (r % 13 == 0)
             snprintf(ip, sizeof ip, "10.0.0.%u", 300 + r % 3); /* not an address at all */
+        else if (r % 17 == 0) {
+            /* near misses of the IPv4 reader, and its edges: each must keep its own text */
+            static const char *const odd[] = { "1.2.3.4.5", "1.2.3", "1.2.3.04", "255.255.255.255", "0.0.0.0",
+                                               "1..2.3", "1.2.3.4 ", "1.2.3.1000", "123.123.1", "12.34.56.", "9.9.9.9" };
+            snprintf(ip, sizeof ip, "%s", odd[(r >> 5) % 11]);
+        }
         else
             snprintf(ip, sizeof ip, "10.0.%u.%u", (r >> 8) % 4, r % 200);
         struct observation o;
