@@ -14,6 +14,7 @@
 #include "analyze/aggregate.h"
 #include "cmd/cmd.h"
 #include "ingest/logfmt_core.h"
+#include "ingest/logfmt_files.h"
 #include "ingest/logfmt_reader.h"
 #include "report/agg_report.h"
 #include "tls/version.h"
@@ -25,8 +26,9 @@
  * The line of a new file (bytes 0) is always drawn; later ones at most five times a second. */
 struct read_progress {
     struct progress line;
+    const char *const *paths;
     const char *file;
-    int index, n_files;
+    int index, n_files, threads;
     uint64_t size;          /* 0: not known (gzip, stdin) */
     double start;
 };
@@ -42,6 +44,38 @@ static void show_progress(void *ctx, uint64_t bytes)
                         rate);
     else
         progress_update(&rp->line, bytes == 0, "reading %d/%d %s: %.0f MB", rp->index, rp->n_files, rp->file, mb);
+}
+
+static int is_gzip(const char *path);
+
+/* A file read on its own starts: its name, size and 0%. */
+static void file_start(void *ctx, int index)
+{
+    struct read_progress *rp = ctx;
+    const char *path = rp->paths[index];
+    struct stat sb;
+    rp->file = path;
+    rp->index = index + 1;
+    rp->start = now_monotonic();
+    rp->size = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
+    if (rp->size && is_gzip(path))
+        rp->size = 0; /* progress counts uncompressed bytes: no total to compare with */
+    show_progress(rp, 0);
+}
+
+static void file_done(void *ctx, int index)
+{
+    struct read_progress *rp = ctx;
+    (void)index;
+    progress_done(&rp->line);
+}
+
+/* The gzip files read side by side. */
+static void show_batch(void *ctx, int done, int total, uint64_t bytes)
+{
+    struct read_progress *rp = ctx;
+    progress_update(&rp->line, done == 0 && bytes == 0, "reading %d gzip files, %d at a time: %d done, %.0f MB", total,
+                    rp->threads < total ? rp->threads : total, done, (double)bytes / 1e6);
 }
 
 /* Does the file start with the gzip magic? */
@@ -422,32 +456,30 @@ int cmd_logs(int argc, char **argv)
         .raw_user_agent = o.raw_ua,
         .max_samples = o.show_bad,
     };
-    int input_error = 0, files_read = 0;
-    struct read_progress rp = { .n_files = n_files };
+    int input_error = 0;
+    struct read_progress rp = { .n_files = n_files, .paths = (const char *const *)argv + optind,
+                                .threads = o.threads };
     progress_init(&rp.line);
     rp.start = now_monotonic();
     ro.on_progress = show_progress;
     ro.progress_ctx = &rp;
+    struct logfmt_files_progress pg = { &rp, file_start, file_done, show_batch };
+    struct logfmt_file_result *res = calloc((size_t)n_files, sizeof *res);
+    if (!res) {
+        fprintf(stderr, "tlsready logs: out of memory\n");
+        rc = EXIT_USAGE;
+        goto out;
+    }
+    int files_read = logfmt_read_files((const char *const *)argv + optind, n_files, &ro, agg, st, res, &pg);
+    progress_done(&rp.line);
     for (int i = 0; i < n_files; i++) {
-        const char *path = argv[optind + i];
-        rp.file = path;
-        rp.index = i + 1;
-        struct stat sb;
-        rp.size = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
-        if (rp.size && is_gzip(path))
-            rp.size = 0; /* progress counts uncompressed bytes: no total to compare with */
-        show_progress(&rp, 0);
-        int read_rc = logfmt_read_file(path, &ro, agg, st, &kinds[i], &err);
-        progress_done(&rp.line);
-        if (read_rc != 0) {
-            fprintf(stderr, "tlsready logs: %s\n", err.msg);
+        kinds[i] = res[i].kind;
+        if (res[i].rc < 0) {
+            fprintf(stderr, "tlsready logs: %s\n", res[i].err.msg);
             input_error = 1;
-            if (o.strict)
-                break;
-        } else {
-            files_read++;
         }
     }
+    free(res);
     if (files_read == 0) {
         rc = EXIT_USAGE; /* nothing was read: no report */
         goto out;

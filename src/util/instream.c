@@ -39,6 +39,18 @@ struct instream *instream_open(const char *path, struct tr_error *err)
     return in;
 }
 
+/* zlib's message without the "<fd:3>: " it puts first for a descriptor: the file is named by us */
+static const char *gz_message(gzFile gz, int *code)
+{
+    const char *m = gzerror(gz, code);
+    if (m && m[0] == '<' && strncmp(m, "<fd:", 4) == 0) {
+        const char *e = strstr(m, ">: ");
+        if (e)
+            return e + 3;
+    }
+    return m;
+}
+
 long instream_read(struct instream *in, void *dst, size_t n, struct tr_error *err)
 {
     if (n > (1u << 30))
@@ -46,14 +58,14 @@ long instream_read(struct instream *in, void *dst, size_t n, struct tr_error *er
     int r = gzread(in->gz, dst, (unsigned)n);
     if (r < 0) {
         int code;
-        const char *m = gzerror(in->gz, &code);
+        const char *m = gz_message(in->gz, &code);
         tr_errorf(err, "%s: read error: %s", in->name, code == Z_ERRNO ? strerror(errno) : m);
         return -1;
     }
     if (r == 0) {
         /* gzread returns 0 both at a clean end and at a truncated gzip member */
         int code;
-        const char *m = gzerror(in->gz, &code);
+        const char *m = gz_message(in->gz, &code);
         if (code != Z_OK && code != Z_STREAM_END) {
             tr_errorf(err, "%s: corrupt or truncated gzip data: %s", in->name, m);
             return -1;
