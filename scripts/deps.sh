@@ -6,7 +6,7 @@ set -eu
 group=${1:-build}
 build_pkgs="gcc make pkg-config libssl-dev libc-ares-dev libpcap-dev zlib1g-dev libxml2-dev libzip-dev libcmocka-dev clang libclang-rt-14-dev"
 test_pkgs="openssl gnutls-bin nginx-light tcpdump iproute2 util-linux curl python3 tshark chromium jq haproxy time apache2-bin postgresql"
-bench_pkgs="sslscan nmap testssl.sh miller hyperfine time goaccess ssldump"
+bench_pkgs="sslscan nmap testssl.sh miller hyperfine time goaccess ssldump mawk gawk"
 case "$group" in
   build) want="$build_pkgs" ;;
   test)  want="$build_pkgs $test_pkgs" ;;

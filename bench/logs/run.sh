@@ -64,8 +64,9 @@ median() {
 
 R_T1=$(median tlsready1 "$TLSREADY logs --threads 1 --csv clients $LOG")
 R_T2=$(median tlsready2 "$TLSREADY logs --threads 2 --csv clients $LOG")
-R_AWK=$(median awk "awk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }' $LOG")
-R_SORT=$(median sortuniq "awk '\$(NF-1) != \"-\" { print \$1, \$(NF-1) }' $LOG | LC_ALL=C sort -S 1G | uniq -c")
+R_AWK=$(median awk "mawk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }' $LOG")
+R_GAWK=$(median gawk "gawk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }' $LOG")
+R_SORT=$(median sortuniq "mawk '\$(NF-1) != \"-\" { print \$1, \$(NF-1) }' $LOG | LC_ALL=C sort -S 1G | uniq -c")
 R_MLR=$(run mlr "mlr --inidx --ifs ' ' --ocsv put -q 'if (\$[[[NF-1]]] != \"-\") { @c[\$1][\$[[[NF-1]]]] += 1 } end { emit @c, \"ip\", \"version\" }' $LOG")
 R_GA=$(run goaccess "goaccess $LOG --no-global-config --no-progress --log-format='%h %^[%d:%t %^] \"%r\" %s %b \"%R\" \"%u\" %K %k' --date-format=%d/%b/%Y --time-format=%T -o $DIR/goaccess.json")
 
@@ -80,7 +81,7 @@ fi
 GZ_BYTES=$(cat "$GZ"/access.log.*.gz | wc -c)
 R_GZ1=$(median gz1 "$TLSREADY logs --threads 1 --csv clients $GZ/access.log.*.gz")
 R_GZ2=$(median gz2 "$TLSREADY logs --threads 2 --csv clients $GZ/access.log.*.gz")
-R_GZAWK=$(median gzawk "zcat $GZ/access.log.*.gz | awk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }'")
+R_GZAWK=$(median gzawk "zcat $GZ/access.log.*.gz | mawk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }'")
 
 # --- check the answers ------------------------------------------------------
 python3 - "$DIR" > "$DIR/check.txt" <<'PY'
@@ -105,10 +106,11 @@ for t in ["tlsready2", "gz1", "gz2"]:
         for v in exp:
             if int(r[v]): p[(r["client"], v)] = int(r[v])
     pairs[t] = p
-p = {}
-for line in open(d + "/out.awk"):
-    ip, v, n = line.split(); p[(ip, name[v])] = int(n)
-pairs["awk"] = p
+for t in ["awk", "gawk"]:
+    p = {}
+    for line in open(d + "/out." + t):
+        ip, v, n = line.split(); p[(ip, name[v])] = int(n)
+    pairs[t] = p
 p = {}
 for line in open(d + "/out.gzawk"):
     ip, v, n = line.split(); p[(ip, name[v])] = int(n)
@@ -151,24 +153,26 @@ check() { grep "^$1 " "$DIR/check.txt" | cut -d' ' -f2- ; }
   echo "|---|---|---|---|---|---|---|"
   row "tlsready logs --threads 1" "$R_T1" "$(check tlsready1)"
   row "tlsready logs --threads 2" "$R_T2" "$(check tlsready2)"
-  row "awk (hash, one line)" "$R_AWK" "$(check awk)"
-  row "awk \| sort \| uniq -c" "$R_SORT" "$(check sortuniq)"
+  row "mawk $(mawk -W version 2>&1 | head -1 | awk '{print $2}') (hash, one line)" "$R_AWK" "$(check awk)"
+  row "gawk $(gawk --version | head -1 | sed 's/^GNU Awk \([^,]*\).*/\1/') (hash, one line)" "$R_GAWK" "$(check gawk)"
+  row "mawk \| sort \| uniq -c" "$R_SORT" "$(check sortuniq)"
   row "mlr (Miller $(mlr --version | awk '{print $2}'))" "$R_MLR" "$(check mlr)"
   row "GoAccess $(goaccess --version | head -1 | awk '{print $3}' | sed 's/\.$//')" "$R_GA" "$(check goaccess)"
   read -r w1 c1 m1 <<< "$R_T1"; read -r wa ca _ <<< "$R_AWK"; read -r ws cs _ <<< "$R_SORT"; read -r _ cg _ <<< "$R_GA"
+  read -r wg cgk _ <<< "$R_GAWK"
   mbs=$(echo "$BYTES / 1000000 / $c1" | bc -l)
   echo
   printf 'Reading: on one core (--threads 1) tlsready reads **%.0f MB per CPU-second** (%.0f MB/s by wall clock): the goal of\n' \
     "$mbs" "$(echo "$BYTES / 1000000 / $w1" | bc -l)"
   if [ "$(echo "$mbs >= 1000" | bc -l)" = 1 ]; then echo "1 GB/s on one core is met."; else echo "1 GB/s on one core is **not met**."; fi
-  printf 'By wall clock that is %.1fx the one-line awk with a hash and %.1fx awk | sort | uniq -c (the \"about 120 MB/s\"\n' \
-    "$(echo "$wa / $w1" | bc -l)" "$(echo "$ws / $w1" | bc -l)"
-  printf 'awk of the goal: %.0f MB/s here); by CPU time %.1fx and %.1fx. GoAccess: %.0fx by CPU time. Peak memory %.0f MB for a\n' \
-    "$(echo "$BYTES / 1000000 / $ws" | bc -l)" "$(echo "$ca / $c1" | bc -l)" "$(echo "$cs / $c1" | bc -l)" \
-    "$(echo "$cg / $c1" | bc -l)" "$(echo "$m1 / 1024" | bc -l)"
-  printf '%.1f GB file: memory follows distinct keys (the mapping is released as it is read; the pre-combining table\n' \
-    "$(echo "$BYTES / 1000000000" | bc -l)"
-  echo "holds one entry per distinct (client, agent, server, cipher, version) and is capped at 262,144 entries)."
+  printf 'By wall clock that is %.1fx the one-line awk with a hash in mawk (Debian'"'"'s awk), %.1fx the same in gawk and %.1fx\n' \
+    "$(echo "$wa / $w1" | bc -l)" "$(echo "$wg / $w1" | bc -l)" "$(echo "$ws / $w1" | bc -l)"
+  printf 'mawk | sort | uniq -c; the goal'"'"'s \"about 120 MB/s\" awk reads %.0f-%.0f MB/s here. GoAccess: %.0fx by CPU time.\n' \
+    "$(echo "$BYTES / 1000000 / $ws" | bc -l)" "$(echo "$BYTES / 1000000 / $wa" | bc -l)" "$(echo "$cg / $c1" | bc -l)"
+  printf 'Peak memory %.0f MB for a %.1f GB file: memory follows distinct keys (the mapping is released as it is\n' \
+    "$(echo "$m1 / 1024" | bc -l)" "$(echo "$BYTES / 1000000000" | bc -l)"
+  echo "read; the pre-combining table holds one entry per distinct (client, agent, server, cipher, version) and is"
+  echo "capped at 262,144 entries)."
   echo "The two threads of --threads 2 split the file at newlines and merge exactly (same answer); their wall-clock gain"
   echo "depends on whether the second core is idle on this shared machine."
   echo
@@ -179,14 +183,15 @@ check() { grep "^$1 " "$DIR/check.txt" | cut -d' ' -f2- ; }
   echo "|---|---|---|---|---|---|---|"
   row "tlsready logs --threads 1 (30 .gz)" "$R_GZ1" "$(check gz1)"
   row "tlsready logs --threads 2 (30 .gz)" "$R_GZ2" "$(check gz2)"
-  row "zcat \| awk (hash, one line)" "$R_GZAWK" "$(check gzawk)"
+  row "zcat \| mawk (hash, one line)" "$R_GZAWK" "$(check gzawk)"
   echo
   echo "Commands (\$LOG is the file):"
   echo
   echo '```'
   echo "tlsready logs --threads N --csv clients \$LOG"
-  echo "awk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }' \$LOG"
-  echo "awk '\$(NF-1) != \"-\" { print \$1, \$(NF-1) }' \$LOG | LC_ALL=C sort -S 1G | uniq -c"
+  echo "mawk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }' \$LOG   (and the same with gawk)"
+  echo "mawk '\$(NF-1) != \"-\" { print \$1, \$(NF-1) }' \$LOG | LC_ALL=C sort -S 1G | uniq -c"
+  echo "tlsready logs --threads N --csv clients \$GZ/access.log.*.gz;  zcat \$GZ/access.log.*.gz | mawk '...'"
   echo "mlr --inidx --ifs ' ' --ocsv put -q 'if (\$[[[NF-1]]] != \"-\") { @c[\$1][\$[[[NF-1]]]] += 1 } end { emit @c, \"ip\", \"version\" }' \$LOG"
   echo "goaccess \$LOG --no-global-config --no-progress --log-format='%h %^[%d:%t %^] \"%r\" %s %b \"%R\" \"%u\" %K %k' \\"
   echo "  --date-format=%d/%b/%Y --time-format=%T -o report.json"

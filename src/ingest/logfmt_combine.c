@@ -11,7 +11,6 @@
 #include "ingest/logfmt_combine.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -48,13 +47,6 @@ static inline uint64_t mum(uint64_t a, uint64_t b)
     return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-/*
- * Runs once per value per request (a user agent is ~100 bytes), so it is
- * built for throughput: each 16-byte block is mixed on its own, with a
- * position-dependent key, and the blocks are summed; the multiplies do not wait
- * on each other as a chained hash's do. Collisions only cost a probe (values
- * are compared in full).
- */
 static inline uint64_t load64(const char *p)
 {
     uint64_t v;
@@ -69,6 +61,13 @@ static inline uint64_t load32(const char *p)
     return v;
 }
 
+/*
+ * Runs once per value per request (a user agent is ~100 bytes), so it is
+ * built for throughput: each 16-byte block is mixed on its own, with a
+ * position-dependent key, and the blocks are summed; the multiplies do not wait
+ * on each other as a chained hash's do. Collisions only cost a probe (values
+ * are compared in full).
+ */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
     const uint64_t k2 = 0xe7037ed1a0b428dbull;
