@@ -79,6 +79,11 @@ if [ ! -f "$GZ/done" ]; then
   touch "$GZ/done"
 fi
 GZ_BYTES=$(cat "$GZ"/access.log.*.gz | wc -c)
+# and as one gzip file (a second thread inflates ahead of the parser)
+[ -f "$DIR/one.log.gz" ] || gzip -1 -c "$LOG" > "$DIR/one.log.gz"
+R_ONE1=$(median tlsready_one1 "$TLSREADY logs --threads 1 --csv clients $DIR/one.log.gz")
+R_ONE2=$(median tlsready_one2 "$TLSREADY logs --threads 2 --csv clients $DIR/one.log.gz")
+R_ONEAWK=$(median oneawk "zcat $DIR/one.log.gz | mawk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }'")
 R_GZ1=$(median gz1 "$TLSREADY logs --threads 1 --csv clients $GZ/access.log.*.gz")
 R_GZ2=$(median gz2 "$TLSREADY logs --threads 2 --csv clients $GZ/access.log.*.gz")
 R_GZAWK=$(median gzawk "zcat $GZ/access.log.*.gz | mawk '\$(NF-1) != \"-\" { c[\$1 \" \" \$(NF-1)]++ } END { for (k in c) print k, c[k] }'")
@@ -100,7 +105,7 @@ for r in rows:
     for v in exp:
         if int(r[v]): ref[(r["client"], v)] = int(r[v])
 pairs["tlsready1"] = ref
-for t in ["tlsready2", "gz1", "gz2"]:
+for t in ["tlsready2", "gz1", "gz2", "tlsready_one1", "tlsready_one2"]:
     p = {}
     for r in csv.DictReader(open(d + "/out." + t)):
         for v in exp:
@@ -111,10 +116,11 @@ for t in ["awk", "gawk"]:
     for line in open(d + "/out." + t):
         ip, v, n = line.split(); p[(ip, name[v])] = int(n)
     pairs[t] = p
-p = {}
-for line in open(d + "/out.gzawk"):
-    ip, v, n = line.split(); p[(ip, name[v])] = int(n)
-pairs["gzawk"] = p
+for t in ["gzawk", "oneawk"]:
+    p = {}
+    for line in open(d + "/out." + t):
+        ip, v, n = line.split(); p[(ip, name[v])] = int(n)
+    pairs[t] = p
 p = {}
 for line in open(d + "/out.sortuniq"):
     n, ip, v = line.split(); p[(ip, name[v])] = int(n)
@@ -177,13 +183,17 @@ check() { grep "^$1 " "$DIR/check.txt" | cut -d' ' -f2- ; }
   echo "depends on whether the second core is idle on this shared machine."
   echo
   echo "The same log as 30 gzip files ($(echo "$GZ_BYTES / 1000000" | bc) MB compressed with \`gzip -1\`; MB/s are of the"
-  echo "uncompressed bytes). Gzip files are read side by side, one per thread:"
+  echo "uncompressed bytes), then as one gzip file. Several gzip files are read side by side, one per thread; one gzip file"
+  echo "is inflated by a second thread ahead of the parser:"
   echo
   echo "| tool | wall s | MB/s (wall) | MB per CPU-s | CPU s | peak RSS MB | answer check |"
   echo "|---|---|---|---|---|---|---|"
   row "tlsready logs --threads 1 (30 .gz)" "$R_GZ1" "$(check gz1)"
   row "tlsready logs --threads 2 (30 .gz)" "$R_GZ2" "$(check gz2)"
   row "zcat \| mawk (hash, one line)" "$R_GZAWK" "$(check gzawk)"
+  row "tlsready logs --threads 1 (one .gz)" "$R_ONE1" "$(check tlsready_one1)"
+  row "tlsready logs --threads 2 (one .gz, read ahead)" "$R_ONE2" "$(check tlsready_one2)"
+  row "zcat \| mawk (one .gz)" "$R_ONEAWK" "$(check oneawk)"
   echo
   echo "Commands (\$LOG is the file):"
   echo

@@ -340,6 +340,8 @@ static int read_stream(const char *path, const struct logfmt_run_opts *o, struct
     struct instream *in = instream_open(path, err);
     if (!in)
         return -1;
+    if (o->threads > 1)
+        instream_read_ahead(in); /* a second thread inflates; without it, one thread does both */
     struct line_reader lr;
     if (line_reader_init(&lr, in, LOGFMT_MAX_LINE) != 0) {
         instream_close(in);

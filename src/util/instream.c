@@ -3,15 +3,38 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
 
+/*
+ * Read-ahead: a second thread inflates the next blocks while the caller parses
+ * the current one (inflating a gzip log costs about as much as parsing it).
+ * Filled blocks form a ring; the producer writes only blocks the consumer is
+ * not reading, so block contents are copied outside the lock.
+ */
+#define RA_BLOCKS 4
+#define RA_BLOCK (1u << 20)
+
+struct read_ahead {
+    pthread_t tid;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    char *block[RA_BLOCKS];
+    long len[RA_BLOCKS];    /* > 0 bytes; 0 the end; -1 an error (err) */
+    int head, count;        /* the consumer's block; filled blocks from head */
+    size_t off;             /* consumed bytes of block[head] */
+    int stop;               /* the consumer is closing */
+    struct tr_error err;
+};
+
 struct instream {
     gzFile gz;
     char name[256];
+    struct read_ahead *ra;
 };
 
 struct instream *instream_open(const char *path, struct tr_error *err)
@@ -51,7 +74,105 @@ static const char *gz_message(gzFile gz, int *code)
     return m;
 }
 
+static long gz_read(struct instream *in, void *dst, size_t n, struct tr_error *err);
+
+static void *read_ahead_main(void *arg)
+{
+    struct instream *in = arg;
+    struct read_ahead *ra = in->ra;
+    pthread_mutex_lock(&ra->mu);
+    for (;;) {
+        while (ra->count == RA_BLOCKS && !ra->stop)
+            pthread_cond_wait(&ra->cv, &ra->mu);
+        if (ra->stop)
+            break;
+        int i = (ra->head + ra->count) % RA_BLOCKS;
+        pthread_mutex_unlock(&ra->mu);
+        struct tr_error e;
+        long r = gz_read(in, ra->block[i], RA_BLOCK, &e);
+        pthread_mutex_lock(&ra->mu);
+        ra->len[i] = r;
+        if (r < 0)
+            ra->err = e;
+        ra->count++;
+        pthread_cond_broadcast(&ra->cv);
+        if (r <= 0)
+            break; /* the end or an error: stays queued for the consumer */
+    }
+    pthread_mutex_unlock(&ra->mu);
+    return NULL;
+}
+
+static void read_ahead_free(struct read_ahead *ra)
+{
+    for (int i = 0; i < RA_BLOCKS; i++)
+        free(ra->block[i]);
+    free(ra);
+}
+
+int instream_read_ahead(struct instream *in)
+{
+    if (in->ra)
+        return 0;
+    struct read_ahead *ra = calloc(1, sizeof *ra);
+    if (!ra)
+        return -1;
+    for (int i = 0; i < RA_BLOCKS; i++)
+        if (!(ra->block[i] = malloc(RA_BLOCK))) {
+            read_ahead_free(ra);
+            return -1;
+        }
+    pthread_mutex_init(&ra->mu, NULL);
+    pthread_cond_init(&ra->cv, NULL);
+    in->ra = ra;
+    if (pthread_create(&ra->tid, NULL, read_ahead_main, in) != 0) {
+        in->ra = NULL;
+        pthread_mutex_destroy(&ra->mu);
+        pthread_cond_destroy(&ra->cv);
+        read_ahead_free(ra);
+        return -1;
+    }
+    return 0;
+}
+
+/* The consumer's side of the read-ahead. */
+static long ra_read(struct read_ahead *ra, void *dst, size_t n, struct tr_error *err)
+{
+    pthread_mutex_lock(&ra->mu);
+    while (ra->count == 0)
+        pthread_cond_wait(&ra->cv, &ra->mu);
+    int i = ra->head;
+    long len = ra->len[i];
+    if (len <= 0) {
+        if (len < 0)
+            *err = ra->err;
+        pthread_mutex_unlock(&ra->mu);
+        return len;
+    }
+    pthread_mutex_unlock(&ra->mu);
+    /* block[i] is filled and not the producer's until it is handed back below */
+    size_t k = (size_t)len - ra->off < n ? (size_t)len - ra->off : n;
+    memcpy(dst, ra->block[i] + ra->off, k);
+    ra->off += k;
+    if (ra->off == (size_t)len) {
+        pthread_mutex_lock(&ra->mu);
+        ra->off = 0;
+        ra->head = (ra->head + 1) % RA_BLOCKS;
+        ra->count--;
+        pthread_cond_broadcast(&ra->cv);
+        pthread_mutex_unlock(&ra->mu);
+    }
+    return (long)k;
+}
+
 long instream_read(struct instream *in, void *dst, size_t n, struct tr_error *err)
+{
+    if (in->ra)
+        return ra_read(in->ra, dst, n, err);
+    return gz_read(in, dst, n, err);
+}
+
+static long gz_read(struct instream *in, void *dst, size_t n, struct tr_error *err)
 {
     if (n > (1u << 30))
         n = 1u << 30;
@@ -80,6 +201,17 @@ void instream_close(struct instream *in)
 {
     if (!in)
         return;
+    if (in->ra) {
+        struct read_ahead *ra = in->ra;
+        pthread_mutex_lock(&ra->mu);
+        ra->stop = 1;
+        pthread_cond_broadcast(&ra->cv);
+        pthread_mutex_unlock(&ra->mu);
+        pthread_join(ra->tid, NULL);
+        pthread_mutex_destroy(&ra->mu);
+        pthread_cond_destroy(&ra->cv);
+        read_ahead_free(ra);
+    }
     gzclose(in->gz);
     free(in);
 }

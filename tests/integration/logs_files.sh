@@ -50,6 +50,18 @@ expect_eq "corrupt gzip: exit 2" "$(cat "$TEST_TMP/c4.rc")" "2"
 check "corrupt gzip: the file is named" grep -q "corrupt.gz" "$TEST_TMP/c4.err"
 check "corrupt gzip: 1 and 4 threads agree" cmp -s "$TEST_TMP/c1.err" "$TEST_TMP/c4.err"
 
+# one gzip file alone: with two threads one inflates ahead while the other parses; same report, same errors
+gzip -c "$TEST_TMP/all.log" > "$TEST_TMP/all.log.gz"
+"$TLSREADY" logs --threads 1 --json "$TEST_TMP/all.log.gz" > "$TEST_TMP/one1.json" 2>/dev/null
+"$TLSREADY" logs --threads 2 --json "$TEST_TMP/all.log.gz" > "$TEST_TMP/one2.json" 2>/dev/null
+check "one gzip file, read ahead by a second thread: the same report" cmp -s "$TEST_TMP/one1.json" "$TEST_TMP/one2.json"
+expect_eq "one gzip file: the generator's counts" "$(summary "$TEST_TMP/one2.json")" \
+  "$(echo "$want" | awk '{ $4 = 0; print }')"
+for th in 1 2; do
+  "$TLSREADY" logs --threads $th --json "$TEST_TMP/corrupt.gz" > /dev/null 2> "$TEST_TMP/one-c$th.err"
+done
+check "one corrupt gzip file: the same error read ahead or not" cmp -s "$TEST_TMP/one-c1.err" "$TEST_TMP/one-c2.err"
+
 # --strict reads in order and stops at the first bad line, whatever the threads
 "$TLSREADY" logs --strict --threads 4 --json "$D/access.log.02.gz" "$D/access.log.03.gz" "$D/access.log.04.gz" \
   > /dev/null 2> "$TEST_TMP/s.err"; rc=$?
