@@ -154,6 +154,10 @@ check() { grep "^$1 " "$DIR/check.txt" | cut -d' ' -f2- ; }
   echo "shared with other sessions (load average $(cut -d' ' -f1-3 /proc/loadavg) at the end of the run), so wall times are"
   echo "noisy; \"MB per CPU-second\" (bytes / (user+sys)) is the steadier single-core figure."
   echo "tlsready and awk rows: median of $RUNS runs by wall time; mlr and GoAccess: one run each. Peak memory: max RSS from /usr/bin/time."
+  if [ "${REUSE_PEERS:-0}" = 1 ]; then
+    echo "This run re-measured the tlsready rows only (REUSE_PEERS=1): each other row is the last run of the script's"
+    echo "previous full run, on the same machine the same day."
+  fi
   echo
   echo "| tool | wall s | MB/s (wall) | MB per CPU-s | CPU s | peak RSS MB | answer check |"
   echo "|---|---|---|---|---|---|---|"
