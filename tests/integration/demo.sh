@@ -12,10 +12,10 @@ for p in 8443 9443 10443 11443 12443; do
     ok "# SKIP port $p is in use on this machine"; done_testing; exit 0
   fi
 done
-DEMO_BIN="$TLSREADY" DEMO_OUT="$TEST_TMP/out" timeout 120 bash "$ROOT/scripts/demo.sh" > out.txt 2> err.txt
+DEMO_BIN="$TLSREADY" DEMO_OUT="$TEST_TMP/out" timeout 120 bash "$ROOT/scripts/demo.sh" > "$TEST_TMP/demo.out" 2> "$TEST_TMP/demo.err"
 expect_eq "demo exits 0" "$?" 0
-cat err.txt | head -5 | sed 's/^/# /'
-expect_eq "last line is the report" "$(tail -n 1 out.txt)" "$TEST_TMP/out/readiness.html"
+cat "$TEST_TMP/demo.err" | head -5 | sed 's/^/# /'
+expect_eq "last line is the report" "$(tail -n 1 "$TEST_TMP/demo.out")" "$TEST_TMP/out/readiness.html"
 check "the report exists" test -s "$TEST_TMP/out/readiness.html"
 j() { python3 -c "import json; d=json.load(open('$TEST_TMP/out/readiness.json')); print($1)"; }
 exp() { sed -n "s/^$2=//p" "$ROOT/examples/logins/$1.expect"; }
