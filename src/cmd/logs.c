@@ -19,8 +19,8 @@
 #include "report/agg_report.h"
 #include "tls/version.h"
 #include "util/buf.h"
+#include "util/instream.h"
 #include "util/progress.h"
-
 
 /* The progress line of a long run (stderr, only on a terminal): file, bytes, share, rate.
  * The line of a new file (bytes 0) is always drawn; later ones at most five times a second. */
@@ -46,8 +46,6 @@ static void show_progress(void *ctx, uint64_t bytes)
         progress_update(&rp->line, bytes == 0, "reading %d/%d %s: %.0f MB", rp->index, rp->n_files, rp->file, mb);
 }
 
-static int is_gzip(const char *path);
-
 /* A file read on its own starts: its name, size and 0%. */
 static void file_start(void *ctx, int index)
 {
@@ -58,7 +56,7 @@ static void file_start(void *ctx, int index)
     rp->index = index + 1;
     rp->start = now_monotonic();
     rp->size = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
-    if (rp->size && is_gzip(path))
+    if (rp->size && instream_is_gzip(path))
         rp->size = 0; /* progress counts uncompressed bytes: no total to compare with */
     show_progress(rp, 0);
 }
@@ -78,17 +76,6 @@ static void show_batch(void *ctx, int done, int total, uint64_t bytes)
                     rp->threads < total ? rp->threads : total, done, (double)bytes / 1e6);
 }
 
-/* Does the file start with the gzip magic? */
-static int is_gzip(const char *path)
-{
-    unsigned char m[2] = { 0, 0 };
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(m, 1, 2, f);
-    fclose(f);
-    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
-}
 
 static const char USAGE[] =
     "usage: tlsready logs [options] FILE...\n"

@@ -303,11 +303,13 @@ static int u32map_put(struct u32map *m, uint32_t key, uint32_t row)
 
 enum { S_IP, S_UA, S_SERVER, S_CIPHER, S_FP, S_STATUS, N_TABS };
 
+/* A tuple unpacked: ids, and the outcome as struct observation has it. */
 struct tkey {
     uint32_t ip;            /* IPv4 number when flags & 1, else an S_IP id */
     uint32_t ua, server, cipher, fp, status;
     int32_t day;
-    uint8_t version, offered, success, flags;
+    int version, max_offered, success;
+    unsigned flags;
 };
 
 /*
@@ -335,9 +337,10 @@ static void tkey_unpack(const uint64_t *w, struct tkey *k)
     k->fp = (uint32_t)w[2];
     k->status = (uint32_t)(w[2] >> 32);
     k->day = (int32_t)(uint32_t)w[3];
-    k->version = (uint8_t)(w[3] >> 32);
-    k->offered = (uint8_t)(w[3] >> 40);
-    k->success = (uint8_t)(w[3] >> 48);
+    unsigned version = (uint8_t)(w[3] >> 32);
+    k->version = version == 255 ? TLSV_UNKNOWN : (int)version; /* packed as below */
+    k->max_offered = (int)(uint8_t)(w[3] >> 40) - 1;
+    k->success = (int)(uint8_t)(w[3] >> 48) - 1;
     k->flags = (uint8_t)(w[3] >> 56);
 }
 
@@ -692,9 +695,9 @@ static void entry_observation(struct combiner *c, const struct entry *e, char *i
     tkey_unpack(e->w, &kv);
     const struct tkey *k = &kv;
     memset(o, 0, sizeof *o);
-    o->version = k->version == 255 ? TLSV_UNKNOWN : k->version;
-    o->max_offered = (int)k->offered - 1;
-    o->success = (int)k->success - 1;
+    o->version = k->version;
+    o->max_offered = k->max_offered;
+    o->success = k->success;
     o->time = e->first;
     if (k->flags & 1) {
         ipv4_text(k->ip, ip);
@@ -755,9 +758,9 @@ static int entry_rows(struct combiner *c, const struct entry *e, uint32_t parts,
     tkey_unpack(e->w, &kv);
     const struct tkey *k = &kv;
     memset(at, 0, sizeof *at);
-    at->version = k->version == 255 ? TLSV_UNKNOWN : k->version;
-    at->max_offered = (int)k->offered - 1;
-    at->success = (int)k->success - 1;
+    at->version = k->version;
+    at->max_offered = k->max_offered;
+    at->success = k->success;
     at->first = e->first;
     at->last = e->last;
     at->n = e->count;

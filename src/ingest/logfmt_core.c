@@ -396,7 +396,6 @@ size_t logfmt_addr_host_len(const char *s, size_t n)
 
 /* ---- fields to observation ------------------------------------------------ */
 
-
 static int is_dash(const char *p, size_t n) { return n == 0 || (n == 1 && p[0] == '-'); }
 
 int logfmt_fields_select(struct logfmt_parser *lp, const struct logfmt_fields *f, int escape,

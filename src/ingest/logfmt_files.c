@@ -3,9 +3,10 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "util/instream.h"
 
 #define MAX_WORKERS 8
 
@@ -33,17 +34,6 @@ struct files_run {
     const struct logfmt_files_progress *pg;
 };
 
-/* Does the file start with the gzip magic? */
-static int is_gzip(const char *path)
-{
-    unsigned char m[2] = { 0, 0 };
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return 0;
-    size_t n = fread(m, 1, 2, f);
-    fclose(f);
-    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
-}
 
 static void show_batch(struct worker *w)
 {
@@ -133,7 +123,7 @@ int logfmt_read_files(const char *const *paths, int n, const struct logfmt_run_o
         res[i].rc = 1;
         /* side by side: gzip files, when there is more than one and no strict order to keep */
         res[i].parallel = todo && o->threads > 1 && !o->strict && strcmp(paths[i], "-") != 0 &&
-                          is_gzip(paths[i]);
+                          instream_is_gzip(paths[i]);
         if (res[i].parallel)
             todo[n_todo++] = i;
     }

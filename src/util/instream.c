@@ -37,6 +37,17 @@ struct instream {
     struct read_ahead *ra;
 };
 
+int instream_is_gzip(const char *path)
+{
+    unsigned char m[2] = { 0, 0 };
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 0;
+    ssize_t n = read(fd, m, 2);
+    close(fd);
+    return n == 2 && m[0] == 0x1f && m[1] == 0x8b;
+}
+
 struct instream *instream_open(const char *path, struct tr_error *err)
 {
     int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY | O_CLOEXEC);

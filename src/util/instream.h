@@ -14,6 +14,8 @@
 
 struct instream;
 
+/* Does the file at path start with the gzip magic (1f 8b)? 0 when it cannot be read. */
+int instream_is_gzip(const char *path);
 /* Opens `path` ("-" is stdin). Returns NULL and fills err on failure. */
 struct instream *instream_open(const char *path, struct tr_error *err);
 /* Reads up to n bytes; returns the count, 0 at end, -1 on error (err filled:
