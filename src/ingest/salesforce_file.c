@@ -230,6 +230,8 @@ static int ingest_stream(const char *path, const struct sf_ingest_opts *o, struc
     struct instream *in = instream_open(path, err);
     if (!in)
         return -1;
+    if (o->threads > 1)
+        instream_read_ahead(in); /* a second thread inflates a gzip export while this one parses */
     struct worker w;
     if (worker_init(&w, o, instream_name(in), cfg) < 0) {
         instream_close(in);

@@ -166,6 +166,8 @@ done
 gzip -c "$T/gen_dataloader.csv" > "$T/gen_dataloader.csv.gz"
 lj "$T/gen_dataloader.csv.gz" > "$T/gen_gz.json" 2> /dev/null
 expect_eq "generated dataloader .gz: exact counts" "$(summary < "$T/gen_gz.json")" "$(expected "$T/gen_dataloader.expect")"
+lj --threads 1 "$T/gen_dataloader.csv.gz" > "$T/gen_gz1.json" 2> /dev/null
+check "the .gz with one thread (no read-ahead): the same document" cmp -s "$T/gen_gz.json" "$T/gen_gz1.json"
 lj --users "$T/gen_users.csv" "$T/gen_api.csv" > "$T/gen_api_u.json" 2> /dev/null
 expect_eq "generated api + --users: same users, now by username" \
   "$(jq -c '[.summary.distinct_users, .summary.legacy_users, ([.users[].user | test("@acme.example.com$")] | all)]' "$T/gen_api_u.json")" \
