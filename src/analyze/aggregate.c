@@ -1077,7 +1077,8 @@ static void pair_add_n(struct agg_pair_row *p, const struct contribution *c, uin
     }
 }
 
-/* Counts n observations with contribution c at the rows idx[d] of every enabled dim, and their pairs. */
+/* Counts n observations with contribution c at the rows idx[d] of the dims in parts, in the pairs of two
+ * such dims, and in the totals when parts has AGG_AT_TOTALS. */
 static int add_n_at(struct aggregate *a, const struct contribution *c, const uint32_t *idx, uint64_t n,
                     int64_t last_time, uint32_t parts)
 {
