@@ -151,30 +151,55 @@ struct contribution {
     int64_t time;
 };
 
-static inline void row_add(struct agg_row *r, const struct contribution *c)
+/*
+ * Counting: n observations at once (one for aggregate_add; `logs` pre-combines
+ * identical requests), seen first at c->time and last at `last`.
+ */
+
+/* Widens the span [*lo, *hi] to take in times a and b (either may be unknown). */
+static inline void span_widen(int64_t *lo, int64_t *hi, int64_t a, int64_t b)
+{
+    time_min(lo, a);
+    time_max(hi, a);
+    if (b != a) {
+        time_min(lo, b);
+        time_max(hi, b);
+    }
+}
+
+static inline void row_add_n(struct agg_row *r, const struct contribution *c, uint64_t n, int64_t last)
 {
     if (c->failed) {
-        r->failed++;
-        r->failed_legacy += (uint64_t)c->legacy;
+        r->failed += n;
+        r->failed_legacy += (uint64_t)c->legacy * n;
     } else {
-        r->versions[c->slot]++;
-        r->total++;
-        r->legacy += (uint64_t)c->legacy;
+        r->versions[c->slot] += n;
+        r->total += n;
+        r->legacy += (uint64_t)c->legacy * n;
     }
     if (c->offered >= 0)
-        r->offered[c->offered]++;
-    if (c->time != OBS_TIME_UNKNOWN) {
-        time_min(&r->first_seen, c->time);
-        time_max(&r->last_seen, c->time);
-        if (c->legacy) {
-            time_min(&r->first_legacy, c->time);
-            time_max(&r->last_legacy, c->time);
-        }
-    }
+        r->offered[c->offered] += n;
+    span_widen(&r->first_seen, &r->last_seen, c->time, last);
+    if (c->legacy)
+        span_widen(&r->first_legacy, &r->last_legacy, c->time, last);
     if (c->category >= 0) {
-        r->cat_all[c->category]++;
-        r->cat_legacy[c->category] += (uint64_t)c->legacy;
+        r->cat_all[c->category] += n;
+        r->cat_legacy[c->category] += (uint64_t)c->legacy * n;
     }
+}
+
+static inline void pair_add_n(struct agg_pair_row *p, const struct contribution *c, uint64_t n, int64_t last)
+{
+    if (c->failed) {
+        p->failed += n;
+        p->failed_legacy += (uint64_t)c->legacy * n;
+    } else {
+        p->total += n;
+        p->legacy += (uint64_t)c->legacy * n;
+    }
+    span_widen(&p->first_seen, &p->last_seen, c->time, last);
+    if (c->legacy)
+        span_widen(&p->first_legacy, &p->last_legacy, c->time, last);
 }
 
 static void row_merge(struct agg_row *r, const struct agg_row *f)
@@ -321,22 +346,6 @@ static struct agg_pair_row *pair_get(struct pair_table *t, uint32_t ia, uint32_t
     return r;
 }
 
-static void pair_add(struct agg_pair_row *p, const struct contribution *c)
-{
-    if (c->failed) {
-        p->failed++;
-        p->failed_legacy += (uint64_t)c->legacy;
-    } else {
-        p->total++;
-        p->legacy += (uint64_t)c->legacy;
-    }
-    time_min(&p->first_seen, c->time);
-    time_max(&p->last_seen, c->time);
-    if (c->legacy) {
-        time_min(&p->first_legacy, c->time);
-        time_max(&p->last_legacy, c->time);
-    }
-}
 
 static void pair_merge(struct agg_pair_row *p, const struct agg_pair_row *f)
 {
@@ -490,7 +499,8 @@ static size_t build_key(const struct aggregate *a, enum agg_dim d, const struct 
 /* ---------------------------------------------------------------- add */
 
 static void contribution_of(const struct aggregate *a, const struct observation *o, struct contribution *cp);
-static int add_pairs(struct aggregate *a, const struct contribution *c, const uint32_t *idx);
+static int add_pairs_n(struct aggregate *a, const struct contribution *c, const uint32_t *idx, uint64_t n,
+                       int64_t last_time, uint32_t parts);
 
 /* The key-building buffer, allocated on the first add. */
 static int ensure_scratch(struct aggregate *a)
@@ -506,32 +516,8 @@ static int ensure_scratch(struct aggregate *a)
     return 0;
 }
 
-int aggregate_add(struct aggregate *a, const struct observation *o)
-{
-    if (a->failed)
-        return -1;
-    if (ensure_scratch(a) != 0)
-        return -1;
-    struct contribution c;
-    contribution_of(a, o, &c);
-    row_add(&a->totals, &c);
-
-    uint32_t idx[AGG_DIM_COUNT];
-    uint32_t dims = a->cfg.dims;
-    for (int d = 0; d < AGG_DIM_COUNT; d++) {
-        if (!(dims & AGG_DIM_BIT(d)))
-            continue;
-        size_t n = build_key(a, (enum agg_dim)d, o, c.category, a->scratch);
-        struct agg_row *r = table_get(a, &a->tables[d], a->scratch, n, hash_bytes(a->scratch, n));
-        if (!r) {
-            a->failed = 1;
-            return -1;
-        }
-        row_add(r, &c);
-        idx[d] = r->index;
-    }
-    return add_pairs(a, &c, idx);
-}
+/* One observation: n of them at once with the same first and last time. */
+int aggregate_add(struct aggregate *a, const struct observation *o) { return aggregate_add_n(a, o, 1, o->time); }
 
 static void contribution_of(const struct aggregate *a, const struct observation *o, struct contribution *cp)
 {
@@ -553,22 +539,6 @@ static void contribution_of(const struct aggregate *a, const struct observation 
     *cp = c;
 }
 
-static int add_pairs(struct aggregate *a, const struct contribution *c, const uint32_t *idx)
-{
-    for (int p = 0; p < a->cfg.n_pairs; p++) {
-        const struct agg_pair_spec *ps = &a->cfg.pairs[p];
-        if (ps->legacy_only && !c->legacy)
-            continue;
-        struct agg_pair_row *pr = pair_get(&a->pairs[p], idx[ps->a], idx[ps->b]);
-        if (!pr) {
-            a->failed = 1;
-            return -1;
-        }
-        pair_add(pr, c);
-        a->pairs[p].order_valid = 0;
-    }
-    return 0;
-}
 
 /*
  * A batch: the same counts as aggregate_add one by one, but each table is
@@ -584,7 +554,7 @@ static int add_batch(struct aggregate *a, const struct observation *const *obs, 
     size_t len[AGG_BATCH];
     for (size_t i = 0; i < n; i++) {
         contribution_of(a, obs[i], &c[i]);
-        row_add(&a->totals, &c[i]);
+        row_add_n(&a->totals, &c[i], 1, c[i].time);
     }
     for (int d = 0; d < AGG_DIM_COUNT; d++) {
         if (!(a->cfg.dims & AGG_DIM_BIT(d)))
@@ -614,12 +584,12 @@ static int add_batch(struct aggregate *a, const struct observation *const *obs, 
                 a->failed = 1;
                 return -1;
             }
-            row_add(r, &c[i]);
+            row_add_n(r, &c[i], 1, c[i].time); /* while the row is in cache */
             idx[i][d] = r->index;
         }
     }
     for (size_t i = 0; i < n; i++)
-        if (add_pairs(a, &c[i], idx[i]) < 0)
+        if (add_pairs_n(a, &c[i], idx[i], 1, c[i].time, a->cfg.dims) < 0)
             return -1;
     return 0;
 }
@@ -1022,71 +992,13 @@ const char *agg_format_day(int64_t t, char *buf, size_t cap)
 }
 
 /* ---------------------------------------------------------------- weighted add (logs) */
-/*
- * Added for `tlsready logs`, which pre-combines identical requests (same keys,
- * version, outcome) before counting them: n observations at once, seen first
- * at o->time and last at last_time. Same effect as n aggregate_add() calls.
- */
 
-static void row_add_n(struct agg_row *r, const struct contribution *c, uint64_t n, int64_t last)
-{
-    if (c->failed) {
-        r->failed += n;
-        r->failed_legacy += (uint64_t)c->legacy * n;
-    } else {
-        r->versions[c->slot] += n;
-        r->total += n;
-        r->legacy += (uint64_t)c->legacy * n;
-    }
-    if (c->offered >= 0)
-        r->offered[c->offered] += n;
-    time_min(&r->first_seen, c->time);
-    time_max(&r->last_seen, c->time);
-    time_min(&r->first_seen, last);
-    time_max(&r->last_seen, last);
-    if (c->legacy) {
-        time_min(&r->first_legacy, c->time);
-        time_max(&r->last_legacy, c->time);
-        time_min(&r->first_legacy, last);
-        time_max(&r->last_legacy, last);
-    }
-    if (c->category >= 0) {
-        r->cat_all[c->category] += n;
-        r->cat_legacy[c->category] += (uint64_t)c->legacy * n;
-    }
-}
 
-static void pair_add_n(struct agg_pair_row *p, const struct contribution *c, uint64_t n, int64_t last)
-{
-    if (c->failed) {
-        p->failed += n;
-        p->failed_legacy += (uint64_t)c->legacy * n;
-    } else {
-        p->total += n;
-        p->legacy += (uint64_t)c->legacy * n;
-    }
-    time_min(&p->first_seen, c->time);
-    time_max(&p->last_seen, c->time);
-    time_min(&p->first_seen, last);
-    time_max(&p->last_seen, last);
-    if (c->legacy) {
-        time_min(&p->first_legacy, c->time);
-        time_max(&p->last_legacy, c->time);
-        time_min(&p->first_legacy, last);
-        time_max(&p->last_legacy, last);
-    }
-}
 
-/* Counts n observations with contribution c at the rows idx[d] of the dims in parts, in the pairs of two
- * such dims, and in the totals when parts has AGG_AT_TOTALS. */
-static int add_n_at(struct aggregate *a, const struct contribution *c, const uint32_t *idx, uint64_t n,
-                    int64_t last_time, uint32_t parts)
+/* Counts n observations with contribution c in the pairs of two dims in `parts` (rows idx[d]). */
+static int add_pairs_n(struct aggregate *a, const struct contribution *c, const uint32_t *idx, uint64_t n,
+                       int64_t last_time, uint32_t parts)
 {
-    if (parts & AGG_AT_TOTALS)
-        row_add_n(&a->totals, c, n, last_time);
-    for (int d = 0; d < AGG_DIM_COUNT; d++)
-        if (parts & AGG_DIM_BIT(d))
-            row_add_n(&a->tables[d].rows[idx[d]], c, n, last_time);
     for (int p = 0; p < a->cfg.n_pairs; p++) {
         const struct agg_pair_spec *ps = &a->cfg.pairs[p];
         if ((ps->legacy_only && !c->legacy) || !(parts & AGG_DIM_BIT(ps->a)) || !(parts & AGG_DIM_BIT(ps->b)))
@@ -1100,6 +1012,19 @@ static int add_n_at(struct aggregate *a, const struct contribution *c, const uin
         a->pairs[p].order_valid = 0;
     }
     return 0;
+}
+
+/* Counts n observations with contribution c at the rows idx[d] of the dims in parts, in the pairs of two
+ * such dims, and in the totals when parts has AGG_AT_TOTALS. */
+static int add_n_at(struct aggregate *a, const struct contribution *c, const uint32_t *idx, uint64_t n,
+                    int64_t last_time, uint32_t parts)
+{
+    if (parts & AGG_AT_TOTALS)
+        row_add_n(&a->totals, c, n, last_time);
+    for (int d = 0; d < AGG_DIM_COUNT; d++)
+        if (parts & AGG_DIM_BIT(d))
+            row_add_n(&a->tables[d].rows[idx[d]], c, n, last_time);
+    return add_pairs_n(a, c, idx, n, last_time, parts);
 }
 
 int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n, int64_t last_time)
