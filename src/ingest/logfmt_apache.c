@@ -59,28 +59,12 @@ int tpl_compile_apache(struct tpl *t, const char *fmt, struct tr_error *err)
 {
     tpl_begin(t, LOGFMT_APACHE, ESC_BACKSLASH);
     const char *p = fmt;
-    while (*p) {
-        if (*p == '\\' && p[1]) {
-            /* the config parser's escapes, for a format pasted from httpd.conf */
-            char c = p[1] == 't' ? '\t' : p[1] == 'n' ? '\n' : p[1];
-            if (tpl_lit(t, &c, 1, err))
-                return -1;
-            p += 2;
-            continue;
-        }
-        if (*p != '%') {
-            if (tpl_lit(t, p, 1, err))
-                return -1;
-            p++;
-            continue;
-        }
+    for (;;) {
+        if (tpl_lit_until_directive(t, &p, 1, err))
+            return -1;
+        if (!*p)
+            break;
         const char *start = p++;
-        if (*p == '%') {
-            if (tpl_lit(t, "%", 1, err))
-                return -1;
-            p++;
-            continue;
-        }
         while (*p == '<' || *p == '>' || *p == '!' || *p == ',' || isdigit((unsigned char)*p))
             p++;
         const char *arg = NULL;

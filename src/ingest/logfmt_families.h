@@ -34,6 +34,13 @@ void tpl_begin(struct tpl *t, int kind, int escape);
 int tpl_lit(struct tpl *t, const char *s, size_t n, struct tr_error *err);
 int tpl_var(struct tpl *t, int field, int fixed_len, const char *name, size_t name_len, struct tr_error *err);
 int tpl_finish(struct tpl *t, struct tr_error *err);
+/*
+ * The literal text of an Apache or HAProxy format up to its next '%' directive:
+ * a backslash takes the next byte as written ("\ ", "\""), or with c_escapes
+ * also "\t" and "\n" as httpd.conf writes them; "%%" is a '%'. Leaves *pp at
+ * the '%' of the directive, or at the end. 0, or -1 with err.
+ */
+int tpl_lit_until_directive(struct tpl *t, const char **pp, int c_escapes, struct tr_error *err);
 
 /* Template families: fills the views of the fields the format has. 0, or -1 with *why. */
 int tpl_match(const struct tpl *t, const char *line, size_t len, struct logfmt_fields *f, const char **why);

@@ -63,26 +63,12 @@ int tpl_compile_haproxy(struct tpl *t, const char *fmt, struct tr_error *err)
 {
     tpl_begin(t, LOGFMT_HAPROXY, ESC_NONE);
     const char *p = fmt;
-    while (*p) {
-        if (*p == '\\' && p[1]) { /* "\ " and '\"' as written in haproxy.cfg */
-            if (tpl_lit(t, p + 1, 1, err))
-                return -1;
-            p += 2;
-            continue;
-        }
-        if (*p != '%') {
-            if (tpl_lit(t, p, 1, err))
-                return -1;
-            p++;
-            continue;
-        }
+    for (;;) {
+        if (tpl_lit_until_directive(t, &p, 0, err))
+            return -1;
+        if (!*p)
+            break;
         const char *start = p++;
-        if (*p == '%') {
-            if (tpl_lit(t, "%", 1, err))
-                return -1;
-            p++;
-            continue;
-        }
         if (*p == '{') {
             const char *close = strchr(p, '}');
             if (!close)

@@ -54,6 +54,26 @@ int tpl_var(struct tpl *t, int field, int fixed_len, const char *name, size_t na
     return 0;
 }
 
+int tpl_lit_until_directive(struct tpl *t, const char **pp, int c_escapes, struct tr_error *err)
+{
+    const char *p = *pp;
+    while (*p && !(*p == '%' && p[1] != '%')) {
+        char c = *p;
+        size_t step = 1;
+        if (*p == '\\' && p[1]) {
+            c = c_escapes && p[1] == 't' ? '\t' : c_escapes && p[1] == 'n' ? '\n' : p[1];
+            step = 2;
+        } else if (*p == '%') { /* "%%" */
+            step = 2;
+        }
+        if (tpl_lit(t, &c, 1, err))
+            return -1;
+        p += step;
+    }
+    *pp = p;
+    return 0;
+}
+
 static size_t prev_lit_len(const struct tpl *t, int j) { return j == 1 ? t->lit0_len : t->vars[j - 1].lit_len; }
 
 int tpl_finish(struct tpl *t, struct tr_error *err)

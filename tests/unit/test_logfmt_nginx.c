@@ -171,6 +171,14 @@ static void test_apache(void **state)
     assert_string_equal(o.server, "shop.example");
     assert_int_equal(o.version, TLSV_TLS12);
     assert_int_equal(tpl_compile_apache(&t, "%{Referer", &err), -1);
+    /* httpd.conf escapes ("\t") and "%%" are literal text; a '%' at the end is not a directive */
+    assert_int_equal(tpl_compile_apache(&t, "%h\\t%%\\t%{SSL_PROTOCOL}x", &err), 0);
+    logfmt_parser_init_tpl(&p, &t);
+    assert_int_equal(parse_with(&p, "10.9.8.7\t%\tTLSv1", &o), LOGFMT_OK);
+    assert_string_equal(o.client_ip, "10.9.8.7");
+    assert_int_equal(o.version, TLSV_TLS10);
+    assert_int_equal(parse_with(&p, "10.9.8.7\tx\tTLSv1", &o), LOGFMT_BAD);
+    assert_int_equal(tpl_compile_apache(&t, "%h %", &err), -1);
 }
 
 static void test_haproxy(void **state)
@@ -209,6 +217,15 @@ static void test_haproxy(void **state)
     assert_int_equal(parse_with(&p, l, &o), LOGFMT_BAD);
     l = "127.0.0.1:57212 [03/Nov/2026:14:05:11.555]";
     assert_int_equal(parse_with(&p, l, &o), LOGFMT_BAD);
+    /* haproxy.cfg escapes ("\ ") and "%%" are literal text; "\t" stays a 't' there */
+    struct tpl t;
+    struct tr_error err;
+    assert_int_equal(tpl_compile_haproxy(&t, "%ci\\ %%\\t%sslv", &err), 0);
+    logfmt_parser_init_tpl(&p, &t);
+    assert_int_equal(parse_with(&p, "10.9.8.7 %tTLSv1.3", &o), LOGFMT_OK);
+    assert_string_equal(o.client_ip, "10.9.8.7");
+    assert_int_equal(o.version, TLSV_TLS13);
+    assert_int_equal(tpl_compile_haproxy(&t, "%ci %", &err), -1);
 }
 
 static void test_envoy(void **state)
