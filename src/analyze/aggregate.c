@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 #define ARENA_BLOCK (64 * 1024)
 #define KEY_MAX 4096 /* longer values (hostile user agents) are cut: a key is an identity, not a record */
 
@@ -88,38 +90,6 @@ static void arena_free(struct arena *ar)
 }
 
 /* ---------------------------------------------------------------- hashing */
-
-static inline uint64_t mix64(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 33;
-    return h;
-}
-
-/*
- * 8 bytes per step; keys are short (user names, IPs), so this beats a
- * byte-at-a-time hash. NEEDSWORK: a fixed seed lets a hostile input collide
- * keys on purpose; the cost is speed, never correctness.
- */
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (n * 0xff51afd7ed558ccdULL);
-    while (n >= 8) {
-        uint64_t v;
-        memcpy(&v, p, 8);
-        h = (h ^ v) * 0xbf58476d1ce4e5b9ULL;
-        h ^= h >> 31;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t v = 0;
-    if (n)
-        memcpy(&v, p, n);
-    return mix64(h ^ v);
-}
 
 /* ---------------------------------------------------------------- rows */
 
@@ -233,7 +203,7 @@ static int slots_grow(uint64_t **slots, size_t *mask, size_t n_rows, const uint6
         return -1;
     size_t m = size - 1;
     for (size_t i = 0; i < n_rows; i++) {
-        uint64_t h = row_hash ? row_hash[i] : mix64(((uint64_t)pair_rows[i].a << 32) | pair_rows[i].b);
+        uint64_t h = row_hash ? row_hash[i] : tr_mix64(((uint64_t)pair_rows[i].a << 32) | pair_rows[i].b);
         size_t j = (size_t)h & m;
         while (s[j])
             j = (j + 1) & m;
@@ -308,7 +278,7 @@ static struct agg_row *table_get(struct aggregate *a, struct table *t, const cha
 
 static struct agg_pair_row *pair_get(struct pair_table *t, uint32_t ia, uint32_t ib)
 {
-    uint64_t h = mix64(((uint64_t)ia << 32) | ib);
+    uint64_t h = tr_mix64(((uint64_t)ia << 32) | ib);
     if (t->mask) {
         size_t j = (size_t)h & t->mask;
         for (;;) {
@@ -563,7 +533,7 @@ static int add_batch(struct aggregate *a, const struct observation *const *obs, 
         for (size_t i = 0; i < n; i++) {
             char *k = a->batch_keys + i * (KEY_MAX + 16);
             len[i] = build_key(a, (enum agg_dim)d, obs[i], c[i].category, k);
-            h[i] = hash_bytes(k, len[i]);
+            h[i] = tr_hash_bytes(k, len[i]);
             if (t->mask)
                 __builtin_prefetch(&t->slots[(size_t)h[i] & t->mask]);
         }
@@ -696,7 +666,7 @@ const struct agg_row *aggregate_find(const struct aggregate *a, enum agg_dim dim
     const struct table *t = &a->tables[dim];
     if (!t->mask)
         return NULL;
-    uint64_t h = hash_bytes(key, len);
+    uint64_t h = tr_hash_bytes(key, len);
     size_t j = (size_t)h & t->mask;
     for (; t->slots[j]; j = (j + 1) & t->mask) {
         const struct agg_row *r = &t->rows[(uint32_t)t->slots[j] - 1];
@@ -1042,7 +1012,7 @@ int aggregate_add_n(struct aggregate *a, const struct observation *o, uint64_t n
         if (!(a->cfg.dims & AGG_DIM_BIT(d)))
             continue;
         size_t kn = build_key(a, (enum agg_dim)d, o, c.category, a->scratch);
-        struct agg_row *r = table_get(a, &a->tables[d], a->scratch, kn, hash_bytes(a->scratch, kn));
+        struct agg_row *r = table_get(a, &a->tables[d], a->scratch, kn, tr_hash_bytes(a->scratch, kn));
         if (!r) {
             a->failed = 1;
             return -1;
@@ -1059,7 +1029,7 @@ int64_t aggregate_row_of(struct aggregate *a, enum agg_dim dim, const struct obs
     if (ensure_scratch(a) != 0)
         return -1;
     size_t kn = build_key(a, dim, o, AGG_NO_CATEGORY, a->scratch);
-    struct agg_row *r = table_get(a, &a->tables[dim], a->scratch, kn, hash_bytes(a->scratch, kn));
+    struct agg_row *r = table_get(a, &a->tables[dim], a->scratch, kn, tr_hash_bytes(a->scratch, kn));
     if (!r) {
         a->failed = 1;
         return -1;
@@ -1088,7 +1058,7 @@ int aggregate_add_n_at(struct aggregate *a, const struct agg_at *items, size_t n
             const struct pair_table *t = &a->pairs[p];
             const struct agg_pair_spec *ps = &a->cfg.pairs[p];
             if (t->mask && (parts & AGG_DIM_BIT(ps->a)) && (parts & AGG_DIM_BIT(ps->b))) {
-                uint64_t h = mix64(((uint64_t)items[i].idx[ps->a] << 32) | items[i].idx[ps->b]);
+                uint64_t h = tr_mix64(((uint64_t)items[i].idx[ps->a] << 32) | items[i].idx[ps->b]);
                 __builtin_prefetch(&t->slots[(size_t)h & t->mask]);
             }
         }

@@ -16,6 +16,7 @@
 #include <sys/mman.h>
 
 #include "tls/version.h"
+#include "util/hash.h"
 
 /* ---- string interning ------------------------------------------------------ */
 
@@ -38,64 +39,6 @@ struct strtab {
 };
 
 #define ROW_NONE UINT32_MAX
-
-/* The folded 128-bit product: the mixing step of the hash below. */
-static inline uint64_t mum(uint64_t a, uint64_t b)
-{
-    __extension__ typedef unsigned __int128 u128;
-    u128 r = (u128)a * b;
-    return (uint64_t)r ^ (uint64_t)(r >> 64);
-}
-
-static inline uint64_t load64(const char *p)
-{
-    uint64_t v;
-    memcpy(&v, p, 8);
-    return v;
-}
-
-static inline uint64_t load32(const char *p)
-{
-    uint32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-/*
- * Runs once per value per request (a user agent is ~100 bytes), so it is
- * built for throughput: each 16-byte block is mixed on its own, with a
- * position-dependent key, and the blocks are summed; the multiplies do not wait
- * on each other as a chained hash's do. Collisions only cost a probe (values
- * are compared in full).
- */
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    const uint64_t k2 = 0xe7037ed1a0b428dbull;
-    uint64_t acc = 0x9e3779b97f4a7c15ull ^ (n * 0xff51afd7ed558ccdull), key = 0xa0761d6478bd642full;
-    uint64_t w = 0, v = 0;
-    /* the tail is read with whole-word loads that overlap what came before (the length is in acc):
-     * a byte-wise copy of it into a word would stall on the store */
-    if (n > 16) {
-        const char *last = p + n - 16;
-        while (p < last) {
-            acc += mum(load64(p) ^ key, load64(p + 8) ^ (key + k2));
-            key += 0x8ebc6af09c88c6e3ull;
-            p += 16;
-        }
-        w = load64(last);
-        v = load64(last + 8);
-    } else if (n >= 8) {
-        w = load64(p);
-        v = load64(p + n - 8);
-    } else if (n >= 4) {
-        w = load32(p);
-        v = load32(p + n - 4);
-    } else if (n > 0) {
-        w = (uint64_t)(unsigned char)p[0] << 16 | (uint64_t)(unsigned char)p[n / 2] << 8 | (unsigned char)p[n - 1];
-    }
-    acc += mum(w ^ key, v ^ (key + k2));
-    return mum(acc ^ 0x589965cc75374cc3ull, (acc >> 29) ^ 0x1d8e4e27c47d124full);
-}
 
 /* Bytes held: the arena, the per-id arrays (4 + 4 + 4 + 1 + 4) and the slots. */
 static size_t strtab_bytes(const struct strtab *t) { return t->acap + t->cap * 17 + (t->mask ? (t->mask + 1) * 8 : 0); }
@@ -126,7 +69,7 @@ static void strtab_free(struct strtab *t)
     t->total = total;
 }
 
-static uint64_t strtab_hash(const char *s, size_t n, int esc) { return hash_bytes(s, n) ^ (uint64_t)esc << 61; }
+static uint64_t strtab_hash(const char *s, size_t n, int esc) { return tr_hash_bytes(s, n) ^ (uint64_t)esc << 61; }
 
 static int strtab_grow_slots(struct strtab *t)
 {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
 #include "util/instream.h"
 
 struct sf_users {
@@ -20,13 +21,6 @@ struct sf_users {
     size_t mask;
 };
 
-static uint64_t hash(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (uint8_t)s[i]) * 1099511628211ULL;
-    return h;
-}
 
 static size_t id_len(size_t n) { return n > 15 ? 15 : n; }
 
@@ -51,7 +45,7 @@ static const struct sf_user *lookup(const struct sf_users *u, const uint32_t *sl
         return NULL;
     if (id)
         n = id_len(n);
-    for (size_t j = hash(k, n) & u->mask; slots[j]; j = (j + 1) & u->mask) {
+    for (size_t j = tr_hash_bytes(k, n) & u->mask; slots[j]; j = (j + 1) & u->mask) {
         const struct sf_user *x = &u->users[slots[j] - 1];
         const char *v = id ? x->id : x->username;
         if (!v)
@@ -88,13 +82,13 @@ static int build_index(struct sf_users *u)
     for (size_t i = 0; i < u->n; i++) {
         const struct sf_user *x = &u->users[i];
         if (x->id && !sf_users_by_id(u, x->id, strlen(x->id))) {
-            size_t j = hash(x->id, id_len(strlen(x->id))) & u->mask;
+            size_t j = tr_hash_bytes(x->id, id_len(strlen(x->id))) & u->mask;
             while (u->by_id[j])
                 j = (j + 1) & u->mask;
             u->by_id[j] = (uint32_t)(i + 1);
         }
         if (x->username && !sf_users_by_username(u, x->username, strlen(x->username))) {
-            size_t j = hash(x->username, strlen(x->username)) & u->mask;
+            size_t j = tr_hash_bytes(x->username, strlen(x->username)) & u->mask;
             while (u->by_name[j])
                 j = (j + 1) & u->mask;
             u->by_name[j] = (uint32_t)(i + 1);

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/hash.h"
+
 enum ver_style {
     V_MAJOR,       /* "119" */
     V_MINOR,       /* "7.88" */
@@ -172,22 +174,6 @@ struct ua_cache {
     char tmp[128];
 };
 
-static uint64_t hash_bytes(const char *p, size_t n)
-{
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
-    while (n >= 8) {
-        uint64_t w;
-        memcpy(&w, p, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdull;
-        h ^= h >> 32;
-        p += 8;
-        n -= 8;
-    }
-    uint64_t w = 0;
-    memcpy(&w, p, n);
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 29);
-}
 
 struct ua_cache *ua_cache_new(size_t max_entries)
 {
@@ -239,7 +225,7 @@ const char *ua_cache_family(struct ua_cache *c, const char *ua, size_t n)
         useragent_family(ua, n, c->tmp, sizeof c->tmp);
         return c->tmp;
     }
-    uint64_t h = hash_bytes(ua, n);
+    uint64_t h = tr_hash_bytes(ua, n);
     size_t i = (size_t)h & c->mask;
     for (;;) {
         struct ua_slot *s = &c->slots[i];

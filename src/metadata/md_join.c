@@ -11,6 +11,7 @@
 
 #include "metadata/md_url.h"
 #include "util/buf.h"
+#include "util/hash.h"
 
 const char *md_bucket_name(enum md_bucket b)
 {
@@ -176,13 +177,6 @@ static const struct md_entry *find_nc(struct joiner *j, const char *name, size_t
 
 /* ---- rows ----------------------------------------------------------------- */
 
-static uint64_t hash_str(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
 
 static int map_grow(struct joiner *j)
 {
@@ -191,9 +185,9 @@ static int map_grow(struct joiner *j)
     if (!m)
         return -1;
     for (size_t i = 0; i < j->r->nrows; i++) {
-        size_t h = hash_str(j->r->rows[i].url) & (ncap - 1);
+        size_t h = tr_hash_str(j->r->rows[i].url) & (ncap - 1);
         /* key on the full identity, not only the URL */
-        h = (h ^ (size_t)j->r->rows[i].bucket * 0x9e3779b9u ^ (j->r->rows[i].owner ? hash_str(j->r->rows[i].owner) : 0)) & (ncap - 1);
+        h = (h ^ (size_t)j->r->rows[i].bucket * 0x9e3779b9u ^ (j->r->rows[i].owner ? tr_hash_str(j->r->rows[i].owner) : 0)) & (ncap - 1);
         while (m[h])
             h = (h + 1) & (ncap - 1);
         m[h] = (uint32_t)i + 1;
@@ -222,8 +216,8 @@ static struct md_row *row_for(struct joiner *j, enum md_bucket b, const char *ow
         snprintf(url, sizeof url, "%s://%s:%d%s", u->scheme, u->host, u->port, path);
     if (j->r->nrows * 2 >= j->map_cap && map_grow(j) < 0)
         return NULL;
-    size_t h = hash_str(url) & (j->map_cap - 1);
-    h = (h ^ (size_t)b * 0x9e3779b9u ^ (owner ? hash_str(owner) : 0)) & (j->map_cap - 1);
+    size_t h = tr_hash_str(url) & (j->map_cap - 1);
+    h = (h ^ (size_t)b * 0x9e3779b9u ^ (owner ? tr_hash_str(owner) : 0)) & (j->map_cap - 1);
     while (j->map[h]) {
         struct md_row *r = &j->r->rows[j->map[h] - 1];
         if (r->bucket == b && same_owner(r->owner, owner) && strcmp(r->url, url) == 0)
