@@ -100,6 +100,24 @@ static void visit(struct jwalk *w, const char *p, size_t n, int is_string)
 
 static const char *value(struct jwalk *w, const char *p, int depth);
 
+/*
+ * After a member or an element: a ',' moves *pp past it and gives 1 (another
+ * follows), `close` moves *pp past it and gives 0 (the end), anything else -1.
+ */
+static int next_item(struct jwalk *w, const char **pp, char close)
+{
+    const char *p = ws(*pp, w->e);
+    if (p < w->e && *p == ',') {
+        *pp = ws(p + 1, w->e);
+        return 1;
+    }
+    if (p < w->e && *p == close) {
+        *pp = p + 1;
+        return 0;
+    }
+    return -1;
+}
+
 static const char *object(struct jwalk *w, const char *p, int depth)
 {
     p = ws(p + 1, w->e);
@@ -127,14 +145,9 @@ static const char *object(struct jwalk *w, const char *p, int depth)
         w->plen = saved;
         if (!p)
             return NULL;
-        p = ws(p, w->e);
-        if (p < w->e && *p == ',') {
-            p = ws(p + 1, w->e);
-            continue;
-        }
-        if (p < w->e && *p == '}')
-            return p + 1;
-        return NULL;
+        int more = next_item(w, &p, '}');
+        if (more <= 0)
+            return more == 0 ? p : NULL;
     }
 }
 
@@ -151,14 +164,9 @@ static const char *array(struct jwalk *w, const char *p, int depth)
         w->plen = saved;
         if (!p)
             return NULL;
-        p = ws(p, w->e);
-        if (p < w->e && *p == ',') {
-            p = ws(p + 1, w->e);
-            continue;
-        }
-        if (p < w->e && *p == ']')
-            return p + 1;
-        return NULL;
+        int more = next_item(w, &p, ']');
+        if (more <= 0)
+            return more == 0 ? p : NULL;
     }
 }
 
