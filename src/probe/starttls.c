@@ -153,6 +153,12 @@ static int reply_code(const uint8_t *p, size_t n)
     return (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
 }
 
+/* An EHLO reply line "250-STARTTLS" / "250 STARTTLS" (the keyword, any case, RFC 3207). */
+static int ehlo_offers_starttls(const uint8_t *line, size_t ll)
+{
+    return ll >= 12 && strncasecmp((const char *)line + 4, "STARTTLS", 8) == 0;
+}
+
 /* SMTP and FTP: numbered replies, "ddd-" continues, "ddd " ends (RFC 5321 4.2.1, RFC 959 4.2). */
 static int feed_numbered(struct starttls *s, const uint8_t *in, size_t len, size_t *consumed)
 {
@@ -178,12 +184,12 @@ static int feed_numbered(struct starttls *s, const uint8_t *in, size_t len, size
         }
         if (ll > 3 && line[3] == '-') {
             s->step |= 0x100;
-            if (smtp && (s->step & 0xff) == 1 && ll >= 12 && strncasecmp((const char *)line + 4, "STARTTLS", 8) == 0)
+            if (smtp && (s->step & 0xff) == 1 && ehlo_offers_starttls(line, ll))
                 s->step |= 0x200;
             continue;
         }
         int step = s->step & 0xff, offered = s->step & 0x200;
-        if (smtp && step == 1 && ll >= 12 && strncasecmp((const char *)line + 4, "STARTTLS", 8) == 0)
+        if (smtp && step == 1 && ehlo_offers_starttls(line, ll))
             offered = 1;
         s->step = step;
         *consumed = off;
