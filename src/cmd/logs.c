@@ -19,7 +19,6 @@
 #include "report/agg_report.h"
 #include "tls/version.h"
 #include "util/buf.h"
-#include "util/instream.h"
 #include "util/progress.h"
 
 /* The progress line of a long run (stderr, only on a terminal): file, bytes, share, rate.
@@ -27,6 +26,7 @@
 struct read_progress {
     struct progress line;
     const char *const *paths;
+    const struct logfmt_file_result *res; /* per file: gzip or not */
     const char *file;
     int index, n_files, threads;
     uint64_t size;          /* 0: not known (gzip, stdin) */
@@ -56,7 +56,7 @@ static void file_start(void *ctx, int index)
     rp->index = index + 1;
     rp->start = now_monotonic();
     rp->size = strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) ? (uint64_t)sb.st_size : 0;
-    if (rp->size && instream_is_gzip(path))
+    if (rp->res[index].gzip)
         rp->size = 0; /* progress counts uncompressed bytes: no total to compare with */
     show_progress(rp, 0);
 }
@@ -458,6 +458,7 @@ int cmd_logs(int argc, char **argv)
         rc = EXIT_USAGE;
         goto out;
     }
+    rp.res = res;
     int files_read = logfmt_read_files((const char *const *)argv + optind, n_files, &ro, agg, st, res, &pg);
     progress_done(&rp.line);
     for (int i = 0; i < n_files; i++) {

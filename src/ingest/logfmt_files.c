@@ -121,9 +121,9 @@ int logfmt_read_files(const char *const *paths, int n, const struct logfmt_run_o
         memset(&res[i], 0, sizeof res[i]);
         res[i].kind = LOGFMT_NONE;
         res[i].rc = 1;
+        res[i].gzip = strcmp(paths[i], "-") != 0 && instream_is_gzip(paths[i]);
         /* side by side: gzip files, when there is more than one and no strict order to keep */
-        res[i].parallel = todo && o->threads > 1 && !o->strict && strcmp(paths[i], "-") != 0 &&
-                          instream_is_gzip(paths[i]);
+        res[i].parallel = todo && o->threads > 1 && !o->strict && res[i].gzip;
         if (res[i].parallel)
             todo[n_todo++] = i;
     }

@@ -19,6 +19,7 @@
 struct logfmt_file_result {
     int kind;               /* format used; LOGFMT_NONE when none fitted or not read */
     int rc;                 /* 0 read; -1 error (err); 1 not read (an earlier file failed under strict) */
+    int gzip;               /* the file starts with the gzip magic (known before it is read) */
     int parallel;           /* read side by side with others (a gzip file) */
     struct tr_error err;
 };
